@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import Category, Product
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "parent")
+    search_fields = ("code", "name", "name_en")
+    list_filter = ("parent",)
+    list_select_related = ("parent",)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "sku", "name", "brand", "category", "case_pack", "unit_cost", "retail_price", "is_active",
+    )
+    search_fields = ("sku", "barcode", "name", "name_en", "brand")
+    list_filter = ("is_active", "requires_chilling", "category")
+    list_select_related = ("category",)
+    autocomplete_fields = ("category",)

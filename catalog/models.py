@@ -1,0 +1,88 @@
+"""The product catalog shared by every store and warehouse."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lst.models import TimeStampedModel
+
+from .barcodes import ean13_condition, validate_ean13
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Category(TimeStampedModel):
+    """A node of the category tree (e.g. 饮料 > 瓶装水). `code` is stable across imports."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True, default="")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TimeStampedModel):
+    """A sellable item. Money in CNY as Decimal; sizes of one unit's facing in centimetres."""
+
+    sku = models.CharField(max_length=64, unique=True)
+    barcode = models.CharField(max_length=13, unique=True, validators=[validate_ean13])
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(
+        max_length=200, blank=True, default="", help_text=_("Latin name or pinyin, for search.")
+    )
+    brand = models.CharField(max_length=100, blank=True, default="")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    case_pack = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    unit_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    retail_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    shelf_life_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    width_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("8.0"))
+    height_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("20.0"))
+    depth_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("8.0"))
+    requires_chilling = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sku"]
+        indexes = [
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["brand"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(case_pack__gte=1), name="product_case_pack_gte_1"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="product_unit_cost_gte_0"),
+            models.CheckConstraint(
+                condition=Q(retail_price__gte=0), name="product_retail_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(shelf_life_days__isnull=True) | Q(shelf_life_days__gte=1),
+                name="product_shelf_life_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(width_cm__gt=0) & Q(height_cm__gt=0) & Q(depth_cm__gt=0),
+                name="product_sizes_positive",
+            ),
+            models.CheckConstraint(condition=ean13_condition("barcode"), name="product_ean13"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    @property
+    def margin(self) -> Decimal:
+        return self.retail_price - self.unit_cost

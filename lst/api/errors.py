@@ -1,0 +1,90 @@
+"""One error shape for the whole API: {"code", "message", "fields"}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lst.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ValidationError: "validation_error",
+    exceptions.ParseError: "parse_error",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _flatten_message(detail: Any) -> str:
+    if isinstance(detail, list) and detail:
+        return _flatten_message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _flatten_message(next(iter(detail.values())))
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("payload_too_large", _("The request body is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is unreachable or restarting: tell the client to retry, never a stack trace.
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        return Response(
+            error_body("service_unavailable", _("The service is briefly unavailable; retry.")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DatabaseError):
+        return None
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
+    code = code or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        message = _("Invalid input.")
+        if isinstance(fields, dict) and fields:
+            first = next(iter(fields))
+            message = f"{first}: {_flatten_message(fields[first])}"
+        response.data = error_body(code, message, fields)
+    else:
+        response.data = error_body(str(code), _flatten_message(exc.detail))
+    return response
+
+
+def json_error_view(status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LstConfig(AppConfig):
+    name = "lst"
+    verbose_name = "LST"

@@ -1,0 +1,12 @@
+"""The Celery app. Tasks are named `lst.<app>.<task>`; the beat schedule lives in the database
+(django-celery-beat) and is created by the `setup_schedule` management command."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lst.settings")
+
+app = Celery("lst")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,211 @@
+"""Model registry, training runs and the suggestions the recommenders write for each store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import MONEY
+from lst.models import TimeStampedModel
+
+
+class ModelKind(models.TextChoices):
+    FORECAST = "forecast", _("Demand forecast")
+    ASSORTMENT = "assortment", _("Assortment")
+    SHELF = "shelf", _("Shelf display")
+
+
+class ModelVersion(TimeStampedModel):
+    """One trained model. At most one version of a kind is active; it serves until another wins
+    its backtest and is promoted."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(max_length=12, choices=ModelKind.choices)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
+    trained_at = models.DateTimeField()
+    data_start = models.DateField(null=True, blank=True)
+    data_end = models.DateField(null=True, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    artifact = models.CharField(
+        max_length=500, blank=True, default="", help_text=_("Path of the pickled model.")
+    )
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="model_unique_kind_version"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(status="active"), name="model_one_active_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} ({self.status})"
+
+
+class TrainingRun(TimeStampedModel):
+    """One run of a pipeline: progress is counted here so any worker can report it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=12, choices=ModelKind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    stores_total = models.PositiveIntegerField(default=0)
+    stores_done = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chunks_done__lte=models.F("chunks_total")),
+                name="run_chunks_done_lte_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} run #{self.pk} ({self.status})"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class PurchaseSuggestion(TimeStampedModel):
+    """What to order today for one product of one store, with the numbers behind the advice."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="purchase_suggestions"
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    for_date = models.DateField()
+    quantity = models.PositiveIntegerField()
+    order_up_to = models.PositiveIntegerField(default=0)
+    on_hand = models.IntegerField(default=0)
+    on_order = models.PositiveIntegerField(default=0)
+    forecast_daily = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
+    days_until_stockout = models.DecimalField(
+        max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    expected_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    reason = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+
+    class Meta:
+        ordering = ["store_id", "days_until_stockout", "product_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "product", "for_date"], name="purchase_suggestion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id} x{self.quantity} ({self.for_date})"
+
+
+class AssortmentSuggestion(TimeStampedModel):
+    """A product the store does not carry (add) or carries without selling (drop)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Start carrying")
+        DROP = "drop", _("Stop carrying")
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="assortment_suggestions"
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=4, choices=Action.choices, default=Action.ADD)
+    score = models.FloatField(default=0.0)
+    expected_weekly_units = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    reason = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+
+    class Meta:
+        ordering = ["store_id", "-score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "product", "action"], name="assortment_suggestion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.product_id} @ {self.store_id}"
+
+
+class ShelfPlan(TimeStampedModel):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="shelf_plans")
+    fixture = models.ForeignKey("stores.Fixture", on_delete=models.CASCADE, related_name="plans")
+    run = models.ForeignKey(
+        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expected_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
+    current_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["store_id", "fixture_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fixture"], condition=Q(is_current=True), name="shelf_plan_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan {self.fixture}"
+
+
+class ShelfPlanItem(models.Model):
+    plan = models.ForeignKey(ShelfPlan, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(help_text=_("Left-to-right order on the level."))
+    facings = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_id", "level", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(facings__gte=1), name="plan_item_facings_gte_1"),
+            models.UniqueConstraint(fields=["plan", "product"], name="plan_item_unique_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} L{self.level} x{self.facings}"
+
+

@@ -1,0 +1,292 @@
+"""Stores, who works there, their fixtures, stock, the stock ledger, POS receipts and daily sales."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import MONEY
+from lst.models import TimeStampedModel
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+class Territory(TimeStampedModel):
+    """Region > city > district. Field agents look after a territory and everything below it."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    field_agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="territories"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "territories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(TimeStampedModel):
+    class Neighbourhood(models.TextChoices):
+        RESIDENTIAL = "residential", _("Residential")
+        OFFICE = "office", _("Office")
+        SCHOOL = "school", _("School")
+        TRANSIT = "transit", _("Transit")
+        RURAL = "rural", _("Rural")
+
+    class Status(models.TextChoices):
+        ONBOARDING = "onboarding", _("Onboarding")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    district = models.CharField(max_length=100, blank=True, default="")
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    neighbourhood = models.CharField(
+        max_length=20, choices=Neighbourhood.choices, default=Neighbourhood.RESIDENTIAL
+    )
+    floor_area_m2 = models.PositiveIntegerField(null=True, blank=True)
+    opening_hours = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_('Per weekday, e.g. {"mon": ["07:00-23:00"], ..., "sun": ["08:00-22:00"]}.'),
+    )
+    timezone = models.CharField(max_length=64, default=DEFAULT_TZ)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONBOARDING)
+    warehouse = models.ForeignKey(
+        "replenishment.Warehouse",
+        null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
+    )
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="stores"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="store_coords_idx"),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="store_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="store_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class StoreMembership(TimeStampedModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        CLERK = "clerk", _("Clerk")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["store_id", "role", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "store"], name="membership_unique_user_store"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store} ({self.role})"
+
+
+class Fixture(TimeStampedModel):
+    """A piece of display furniture. Levels are numbered from 1 at the bottom."""
+
+    class Kind(models.TextChoices):
+        SHELF = "shelf", _("Shelf")
+        COOLER = "cooler", _("Cooler")
+        COUNTER = "counter", _("Counter")
+        END_CAP = "end_cap", _("End cap")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="fixtures")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SHELF)
+    width_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    depth_cm = models.PositiveIntegerField(default=40, validators=[MinValueValidator(1)])
+    levels = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
+    eye_level = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["store_id", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(width_cm__gte=1), name="fixture_width_gte_1"),
+            models.CheckConstraint(condition=Q(levels__gte=1), name="fixture_levels_gte_1"),
+            models.CheckConstraint(
+                condition=Q(eye_level__gte=1) & Q(eye_level__lte=F("levels")),
+                name="fixture_eye_level_within_levels",
+            ),
+            models.UniqueConstraint(fields=["store", "name"], name="fixture_unique_store_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.code}/{self.name}"
+
+
+class StockLevel(TimeStampedModel):
+    """Units on hand of one product in one store: the running sum of its ledger movements.
+
+    `needs_count` is raised when sales outran the recorded stock (a shortfall): the number is
+    then known to be wrong and the app asks for a count.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock_levels")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
+    )
+    on_hand = models.IntegerField(default=0)
+    needs_count = models.BooleanField(default=False)
+    last_counted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["store_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="stock_unique_store_product"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id}: {self.on_hand}"
+
+
+class StockMovement(models.Model):
+    """The append-only stock ledger. `quantity` is signed: + into the store, - out of it."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        RECEIPT = "receipt", _("Receipt")
+        COUNT_CORRECTION = "count_correction", _("Count correction")
+        SHORTFALL = "shortfall", _("Shortfall (sold beyond recorded stock)")
+        WASTE = "waste", _("Waste / expiry")
+        TRANSFER = "transfer", _("Transfer")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="movements")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    quantity = models.IntegerField()
+    occurred_at = models.DateTimeField(db_index=True)
+    reference = models.CharField(max_length=100, blank=True, default="")
+    note = models.CharField(max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["store", "product", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_nonzero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d} {self.product_id}@{self.store_id}"
+
+
+class PosReceipt(TimeStampedModel):
+    """A till receipt uploaded by the store app. `uuid` is generated by the app, so a retried
+    upload is recognised and not counted twice."""
+
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="receipts")
+    occurred_at = models.DateTimeField()
+    local_date = models.DateField(help_text=_("The store-local date of the sale."))
+    total = models.DecimalField(**MONEY, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["store", "local_date"])]
+        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="receipt_total_gte_0")]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class PosReceiptLine(models.Model):
+    receipt = models.ForeignKey(PosReceipt, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["receipt_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="receipt_line_quantity_gte_1"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="receipt_line_unit_price_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} x{self.quantity}"
+
+
+class DailySales(TimeStampedModel):
+    """Units and revenue per store, product and store-local date: what the recommenders read."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="daily_sales")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    units = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**MONEY, default=Decimal("0"))
+    promo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["store_id", "product_id", "date"]
+        verbose_name_plural = "daily sales"
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["product", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "product", "date"], name="daily_sales_unique_store_product_date"
+            ),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="daily_sales_revenue_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id}/{self.date}: {self.units}"
