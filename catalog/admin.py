@@ -14,7 +14,14 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = (
-        "sku", "name", "brand", "category", "case_pack", "unit_cost", "retail_price", "is_active",
+        "sku",
+        "name",
+        "brand",
+        "category",
+        "case_pack",
+        "unit_cost",
+        "retail_price",
+        "is_active",
     )
     search_fields = ("sku", "barcode", "name", "name_en", "brand")
     list_filter = ("is_active", "requires_chilling", "category")

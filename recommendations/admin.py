@@ -19,16 +19,31 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 @admin.register(TrainingRun)
 class TrainingRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "status", "chunks_done", "chunks_total", "stores_done",
-                    "started_at", "finished_at")
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "chunks_done",
+        "chunks_total",
+        "stores_done",
+        "started_at",
+        "finished_at",
+    )
     list_filter = ("kind", "status")
     list_select_related = ("model_version",)
 
 
 @admin.register(PurchaseSuggestion)
 class PurchaseSuggestionAdmin(admin.ModelAdmin):
-    list_display = ("for_date", "store", "product", "quantity", "on_hand", "days_until_stockout",
-                    "status")
+    list_display = (
+        "for_date",
+        "store",
+        "product",
+        "quantity",
+        "on_hand",
+        "days_until_stockout",
+        "status",
+    )
     list_filter = ("status", "for_date")
     search_fields = ("store__code", "product__sku", "product__name")
     list_select_related = ("store", "product")
@@ -52,8 +67,14 @@ class ShelfPlanItemInline(admin.TabularInline):
 
 @admin.register(ShelfPlan)
 class ShelfPlanAdmin(admin.ModelAdmin):
-    list_display = ("store", "fixture", "expected_daily_profit", "current_daily_profit",
-                    "is_current", "created_at")
+    list_display = (
+        "store",
+        "fixture",
+        "expected_daily_profit",
+        "current_daily_profit",
+        "is_current",
+        "created_at",
+    )
     list_filter = ("is_current",)
     search_fields = ("store__code", "fixture__name")
     list_select_related = ("store", "fixture")

@@ -112,9 +112,7 @@ class PurchaseSuggestion(TimeStampedModel):
     on_hand = models.IntegerField(default=0)
     on_order = models.PositiveIntegerField(default=0)
     forecast_daily = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
-    days_until_stockout = models.DecimalField(
-        max_digits=8, decimal_places=1, null=True, blank=True
-    )
+    days_until_stockout = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     expected_value = models.DecimalField(**MONEY, default=Decimal("0"))
     reason = models.JSONField(default=dict, blank=True)
     status = models.CharField(
@@ -207,5 +205,3 @@ class ShelfPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} L{self.level} x{self.facings}"
-
-

@@ -26,8 +26,15 @@ class OrderLineInline(admin.TabularInline):
 
 @admin.register(ReplenishmentOrder)
 class ReplenishmentOrderAdmin(admin.ModelAdmin):
-    list_display = ("id", "store", "warehouse", "status", "total", "submitted_at",
-                    "promised_delivery_date")
+    list_display = (
+        "id",
+        "store",
+        "warehouse",
+        "status",
+        "total",
+        "submitted_at",
+        "promised_delivery_date",
+    )
     search_fields = ("id", "store__code", "store__name")
     list_filter = ("status", "warehouse", "store__territory")
     list_select_related = ("store", "warehouse")

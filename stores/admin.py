@@ -35,8 +35,16 @@ class FixtureInline(admin.TabularInline):
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "city", "district", "neighbourhood", "status", "warehouse",
-                    "territory")
+    list_display = (
+        "code",
+        "name",
+        "city",
+        "district",
+        "neighbourhood",
+        "status",
+        "warehouse",
+        "territory",
+    )
     search_fields = ("code", "name", "address", "city", "district")
     list_filter = ("status", "neighbourhood", "city", "warehouse", "territory")
     list_select_related = ("warehouse", "territory")

@@ -62,11 +62,17 @@ class Store(TimeStampedModel):
     city = models.CharField(max_length=100, blank=True, default="")
     district = models.CharField(max_length=100, blank=True, default="")
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     neighbourhood = models.CharField(
@@ -82,7 +88,10 @@ class Store(TimeStampedModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONBOARDING)
     warehouse = models.ForeignKey(
         "replenishment.Warehouse",
-        null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stores",
     )
     territory = models.ForeignKey(
         Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="stores"
@@ -240,7 +249,9 @@ class PosReceipt(TimeStampedModel):
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["store", "local_date"])]
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="receipt_total_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="receipt_total_gte_0")
+        ]
 
     def __str__(self) -> str:
         return str(self.uuid)
@@ -257,7 +268,9 @@ class PosReceiptLine(models.Model):
     class Meta:
         ordering = ["receipt_id", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="receipt_line_quantity_gte_1"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="receipt_line_quantity_gte_1"
+            ),
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0), name="receipt_line_unit_price_gte_0"
             ),

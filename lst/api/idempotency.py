@@ -64,8 +64,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=user, key=key, request_hash=request_hash,
-                        response_status=0, response_body={},
+                        user=user,
+                        key=key,
+                        request_hash=request_hash,
+                        response_status=0,
+                        response_body={},
                     )
             except IntegrityError:
                 existing = IdempotencyRecord.objects.get(user=user, key=key)

@@ -1,0 +1,159 @@
+"""Writes with business rules on store stock.
+
+Every change of a store's stock goes through `stock_apply`: it writes the ledger and moves the
+stock levels in one transaction, so the level is always the running sum of its movements.
+Locking order: stock-level rows of one store, in product-id order (deadlock-free when two writers
+touch overlapping products).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lst.errors import Conflict, ValidationFailed
+
+from .models import StockLevel, StockMovement, Store
+
+Kind = StockMovement.Kind
+
+
+@dataclass(frozen=True)
+class MovementSpec:
+    """One requested movement: `quantity` is signed units (+ in, - out)."""
+
+    product_id: int
+    kind: str
+    quantity: int
+    reference: str = ""
+    note: str = ""
+
+
+def _lock_levels(*, store: Store, product_ids: Iterable[int]) -> dict[int, StockLevel]:
+    ids = sorted(set(product_ids))
+    existing = set(
+        StockLevel.objects.filter(store=store, product_id__in=ids).values_list(
+            "product_id", flat=True
+        )
+    )
+    missing = [pid for pid in ids if pid not in existing]
+    if missing:
+        # ignore_conflicts: a concurrent writer may create the same row first; both then lock it.
+        StockLevel.objects.bulk_create(
+            [StockLevel(store=store, product_id=pid, on_hand=0) for pid in missing],
+            ignore_conflicts=True,
+        )
+    rows = StockLevel.objects.select_for_update().filter(store=store, product_id__in=ids)
+    return {row.product_id: row for row in rows.order_by("product_id")}
+
+
+@transaction.atomic
+def stock_apply(
+    *,
+    store: Store,
+    movements: Sequence[MovementSpec],
+    occurred_at: dt.datetime | None = None,
+    user: object | None = None,
+) -> list[StockMovement]:
+    """Apply movements to a store's stock and return the ledger rows written.
+
+    Stock never goes below zero. A sale beyond recorded stock is still a sale (the goods left the
+    shop, so the record was wrong): the ledger gets the sale and a `shortfall` movement that brings
+    the level back to zero, and the level is flagged `needs_count`. Any other outflow beyond stock
+    (waste, transfer out, a correction) is refused with `insufficient_stock`.
+    """
+    if not movements:
+        return []
+    occurred_at = occurred_at or timezone.now()
+    for m in movements:
+        if m.quantity == 0:
+            raise ValidationFailed(_("A movement must change stock."), fields={"quantity": ["0"]})
+    levels = _lock_levels(store=store, product_ids=(m.product_id for m in movements))
+    created_by = user if getattr(user, "pk", None) else None
+    rows: list[StockMovement] = []
+    shortfalls: dict[int, int] = defaultdict(int)
+    for m in movements:
+        level = levels[m.product_id]
+        new = level.on_hand + m.quantity
+        if new < 0 and m.kind != Kind.SALE:
+            raise Conflict(
+                _("Only %(n)d units in stock.") % {"n": level.on_hand},
+                code="insufficient_stock",
+                fields={"quantity": [str(m.quantity)], "product": [str(m.product_id)]},
+            )
+        rows.append(_movement(store, m, occurred_at, created_by))
+        if new < 0:
+            shortfalls[m.product_id] += -new
+            rows.append(
+                _movement(
+                    store,
+                    MovementSpec(
+                        m.product_id,
+                        Kind.SHORTFALL,
+                        -new,
+                        m.reference,
+                        "sold beyond recorded stock",
+                    ),
+                    occurred_at,
+                    created_by,
+                )
+            )
+            new = 0
+            level.needs_count = True
+        level.on_hand = new
+    now = timezone.now()
+    for level in levels.values():
+        level.updated_at = now  # bulk_update skips auto_now
+    StockMovement.objects.bulk_create(rows)
+    StockLevel.objects.bulk_update(list(levels.values()), ["on_hand", "needs_count", "updated_at"])
+    return rows
+
+
+def _movement(
+    store: Store, m: MovementSpec, occurred_at: dt.datetime, user: object | None
+) -> StockMovement:
+    return StockMovement(
+        store=store,
+        product_id=m.product_id,
+        kind=m.kind,
+        quantity=m.quantity,
+        occurred_at=occurred_at,
+        reference=m.reference,
+        note=m.note,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def stock_count(
+    *,
+    store: Store,
+    product_id: int,
+    counted: int,
+    user: object | None = None,
+    counted_at: dt.datetime | None = None,
+) -> StockLevel:
+    """Record a physical count: the ledger gets a correction of the difference (if any)."""
+    if counted < 0:
+        raise ValidationFailed(_("A count cannot be negative."), fields={"counted": [str(counted)]})
+    counted_at = counted_at or timezone.now()
+    level = _lock_levels(store=store, product_ids=[product_id])[product_id]
+    diff = counted - level.on_hand
+    if diff:
+        stock_apply(
+            store=store,
+            movements=[MovementSpec(product_id, Kind.COUNT_CORRECTION, diff, note="stock count")],
+            occurred_at=counted_at,
+            user=user,
+        )
+        level.refresh_from_db()
+    level.needs_count = False
+    level.last_counted_at = counted_at
+    level.save(update_fields=["needs_count", "last_counted_at", "updated_at"])
+    return level
