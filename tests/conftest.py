@@ -58,3 +58,16 @@ def carol(db, alice) -> Tenant:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Tests marked `postgres` need row locks and real concurrency: skipped on SQLite (the
+    embedded default), run in CI where DATABASE_URL points at PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -1,6 +1,10 @@
-"""The v1 API routes: each app adds its own module here."""
+"""The v1 API: each app owns its routes in `<app>/api/urls.py`."""
 
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []  # type: ignore[type-arg]
-path  # noqa: B018 - imported for the apps' route modules that extend this list
+urlpatterns = [
+    path("", include("catalog.api.urls")),
+    path("", include("stores.api.urls")),
+    path("", include("replenishment.api.urls")),
+    path("", include("recommendations.api.urls")),
+]
