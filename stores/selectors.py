@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from lst.errors import NotFound, PermissionDenied
 
-from .models import Store, StoreMembership
+from .models import Fixture, Store, StoreMembership
 
 Role = StoreMembership.Role
 
@@ -49,3 +49,19 @@ def store_get_for_user(*, user: Any, store_id: Any, owner_only: bool = False) ->
     if owner_only and membership.role != Role.OWNER:
         raise PermissionDenied(_("Only the store owner can do this."), code="owner_only")
     return membership.store
+
+
+def memberships_for_user(*, user: Any) -> QuerySet[StoreMembership]:
+    return StoreMembership.objects.filter(user=user).select_related("store").order_by("store_id")
+
+
+def fixtures_for_store(*, store: Store) -> QuerySet[Fixture]:
+    return Fixture.objects.filter(store=store).order_by("name", "id")
+
+
+def fixture_get(*, store: Store, fixture_id: Any) -> Fixture:
+    """A fixture of this store; another store's fixture is NotFound, like a missing one."""
+    fixture = Fixture.objects.filter(store=store, pk=fixture_id).first()
+    if fixture is None:
+        raise NotFound(_("Fixture not found."))
+    return fixture

@@ -12,27 +12,31 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lst.errors import Conflict, ValidationFailed
 
-from .models import StockLevel, StockMovement, Store
+from .models import Fixture, StockLevel, StockMovement, Store
+from .opening_hours import opening_hours_validate
 
 Kind = StockMovement.Kind
 
 
 @dataclass(frozen=True)
 class MovementSpec:
-    """One requested movement: `quantity` is signed units (+ in, - out)."""
+    """One requested movement: `quantity` is signed units (+ in, - out). `occurred_at`, when set,
+    overrides the call's time for this movement (a batch of till receipts spans minutes)."""
 
     product_id: int
     kind: str
     quantity: int
     reference: str = ""
     note: str = ""
+    occurred_at: dt.datetime | None = None
 
 
 def _lock_levels(*, store: Store, product_ids: Iterable[int]) -> dict[int, StockLevel]:
@@ -99,6 +103,7 @@ def stock_apply(
                         -new,
                         m.reference,
                         "sold beyond recorded stock",
+                        m.occurred_at,
                     ),
                     occurred_at,
                     created_by,
@@ -123,7 +128,7 @@ def _movement(
         product_id=m.product_id,
         kind=m.kind,
         quantity=m.quantity,
-        occurred_at=occurred_at,
+        occurred_at=m.occurred_at or occurred_at,
         reference=m.reference,
         note=m.note,
         created_by=user,
@@ -157,3 +162,113 @@ def stock_count(
     level.last_counted_at = counted_at
     level.save(update_fields=["needs_count", "last_counted_at", "updated_at"])
     return level
+
+
+@transaction.atomic
+def stock_waste(
+    *,
+    store: Store,
+    product_id: int,
+    quantity: int,
+    user: object | None = None,
+    note: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> StockMovement:
+    """Write off `quantity` units (spoiled, expired, broken). More than on hand is refused with
+    `insufficient_stock`: waste is counted goods, so it cannot exceed them."""
+    if quantity < 1:
+        raise ValidationFailed(
+            _("Waste must be at least one unit."), fields={"quantity": [_("Must be at least 1.")]}
+        )
+    (movement,) = stock_apply(
+        store=store,
+        movements=[MovementSpec(product_id, Kind.WASTE, -quantity, note=note)],
+        occurred_at=occurred_at,
+        user=user,
+    )
+    return movement
+
+
+# --- Store profile and fixtures (owner-only writes; the API checks the role first)
+
+PROFILE_FIELDS = ("name", "opening_hours")
+
+
+@transaction.atomic
+def store_profile_update(*, store: Store, data: dict[str, Any]) -> Store:
+    """Update the fields an owner may edit. Address and coordinates belong to the field team."""
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed here."),
+            fields={f: [_("Read-only; ask your field agent.")] for f in sorted(unknown)},
+        )
+    if "name" in data:
+        name = str(data["name"]).strip()
+        if not name:
+            raise ValidationFailed(
+                _("The name cannot be empty."), fields={"name": [_("This field may not be blank.")]}
+            )
+        store.name = name
+    if "opening_hours" in data:
+        store.opening_hours = opening_hours_validate(data["opening_hours"])
+    store.save(update_fields=[*[f for f in PROFILE_FIELDS if f in data], "updated_at"])
+    return store
+
+
+FIXTURE_FIELDS = ("name", "kind", "width_cm", "depth_cm", "levels", "eye_level")
+
+
+def _fixture_check(fixture: Fixture) -> None:
+    errors: dict[str, list[str]] = {}
+    if not fixture.name.strip():
+        errors["name"] = [_("This field may not be blank.")]
+    if fixture.kind not in Fixture.Kind.values:
+        errors["kind"] = [_("Unknown fixture kind.")]
+    for field in ("width_cm", "depth_cm", "levels", "eye_level"):
+        if getattr(fixture, field) < 1:
+            errors[field] = [_("Must be at least 1.")]
+    if fixture.eye_level > fixture.levels:
+        errors["eye_level"] = [_("Eye level cannot be above the top level.")]
+    if errors:
+        raise ValidationFailed(_("Invalid fixture."), fields=errors)
+
+
+def _fixture_save(fixture: Fixture) -> Fixture:
+    _fixture_check(fixture)
+    taken = Fixture.objects.filter(store_id=fixture.store_id, name=fixture.name)
+    if fixture.pk:
+        taken = taken.exclude(pk=fixture.pk)
+    name_taken = Conflict(
+        _("This store already has a fixture with this name."),
+        code="fixture_name_taken",
+        fields={"name": [fixture.name]},
+    )
+    if taken.exists():
+        raise name_taken
+    try:
+        with transaction.atomic():
+            fixture.save()
+    except IntegrityError:  # a concurrent create took the name between the check and the save
+        raise name_taken from None
+    return fixture
+
+
+@transaction.atomic
+def fixture_create(*, store: Store, data: dict[str, Any]) -> Fixture:
+    fixture = Fixture(store=store, **{f: data[f] for f in FIXTURE_FIELDS if f in data})
+    return _fixture_save(fixture)
+
+
+@transaction.atomic
+def fixture_update(*, fixture: Fixture, data: dict[str, Any]) -> Fixture:
+    for field in FIXTURE_FIELDS:
+        if field in data:
+            setattr(fixture, field, data[field])
+    return _fixture_save(fixture)
+
+
+@transaction.atomic
+def fixture_delete(*, fixture: Fixture) -> None:
+    """Shelf plans drawn for the fixture go with it."""
+    fixture.delete()

@@ -1,3 +1,21 @@
-from django.urls import URLPattern, URLResolver
+"""Routes of the store app's API. The auth routes live here too (the app's login), with their
+views in `lst.api.auth`, because `lst/api/urls.py` only mounts the apps' route modules."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from lst.api.auth import LoginView, RefreshView
+
+from . import profile
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token/", LoginView.as_view(), name="auth-token"),
+    path("auth/token/refresh/", RefreshView.as_view(), name="auth-token-refresh"),
+    path("me/", profile.MeView.as_view(), name="me"),
+    path("stores/<int:store_id>/", profile.StoreProfileView.as_view(), name="store-detail"),
+    path("stores/<int:store_id>/fixtures/", profile.FixtureListView.as_view(), name="fixture-list"),
+    path(
+        "stores/<int:store_id>/fixtures/<int:fixture_id>/",
+        profile.FixtureDetailView.as_view(),
+        name="fixture-detail",
+    ),
+]
