@@ -28,14 +28,16 @@ def category_with_descendants(*, category_id: int) -> list[int]:
     return found
 
 
-def product_search_q(q: str) -> Q:
-    """Match Chinese name, Latin name / pinyin, brand, SKU, or the exact barcode."""
+def product_search_q(q: str, *, prefix: str = "") -> Q:
+    """Match Chinese name, Latin name / pinyin, brand, SKU, or the exact barcode. `prefix` is
+    the path to the product from another model, e.g. "product__"."""
     q = q.strip()
-    match = (
-        Q(name__icontains=q) | Q(name_en__icontains=q) | Q(brand__icontains=q) | Q(sku__icontains=q)
-    )
+    fields = ("name", "name_en", "brand", "sku")
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{prefix}{field}__icontains": q})
     if q.isdigit():
-        match |= Q(barcode=q)
+        match |= Q(**{f"{prefix}barcode": q})
     return match
 
 

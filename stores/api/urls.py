@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from lst.api.auth import LoginView, RefreshView
 
-from . import profile
+from . import inventory, profile
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", LoginView.as_view(), name="auth-token"),
@@ -17,5 +17,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "stores/<int:store_id>/fixtures/<int:fixture_id>/",
         profile.FixtureDetailView.as_view(),
         name="fixture-detail",
+    ),
+    path("stores/<int:store_id>/stock/", inventory.StockListView.as_view(), name="stock-list"),
+    path(
+        "stores/<int:store_id>/stock/counts/",
+        inventory.StockCountView.as_view(),
+        name="stock-count",
+    ),
+    path("stores/<int:store_id>/stock/waste/", inventory.WasteView.as_view(), name="stock-waste"),
+    path(
+        "stores/<int:store_id>/stock/<int:product_id>/movements/",
+        inventory.MovementListView.as_view(),
+        name="stock-movements",
     ),
 ]
