@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from lst.api.auth import LoginView, RefreshView
 
-from . import inventory, profile
+from . import inventory, profile, sales
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", LoginView.as_view(), name="auth-token"),
@@ -29,5 +29,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "stores/<int:store_id>/stock/<int:product_id>/movements/",
         inventory.MovementListView.as_view(),
         name="stock-movements",
+    ),
+    path(
+        "stores/<int:store_id>/sales/receipts/",
+        sales.SalesUploadView.as_view(),
+        name="sales-receipts",
     ),
 ]
