@@ -10,8 +10,8 @@ Contract:
   a sale beyond stock records a shortfall and flags the level for a count) and adds to
   `DailySales` of the store-local date; the receipt and its lines are stored.
 
-Locking order: the store row first (serialises uploads of one store, so a batch sent twice at
-once is counted once), then stock-level rows in product-id order (inside `stock_apply`), then the
+Locking order: the store row first (FOR NO KEY UPDATE: serialises uploads of one store, so a
+batch sent twice at once is counted once), then stock-level rows in product-id order (inside `stock_apply`), then the
 store's daily-sales rows. Nothing else locks a store row and then stock, so no cycle.
 """
 
@@ -200,8 +200,13 @@ def sales_ingest(
 
 def _lock_store(store: Store) -> None:
     """Serialise uploads of one store: a second upload of the same batch waits here until the
-    first commits, then sees its receipts as duplicates."""
-    list(Store.objects.select_for_update().filter(pk=store.pk).values_list("pk"))
+    first commits, then sees its receipts as duplicates.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it does not conflict with the key-share locks that other
+    writers take when they insert rows pointing at the store (a delivery receipt writing the
+    ledger while holding stock rows), so those never wait on an upload, and no lock cycle forms.
+    """
+    list(Store.objects.select_for_update(no_key=True).filter(pk=store.pk).values_list("pk"))
 
 
 def _receipt_owners(uuids: list[UUID]) -> dict[UUID, int]:
