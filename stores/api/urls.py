@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from lst.api.auth import LoginView, RefreshView
 
-from . import inventory, profile, sales
+from . import inventory, nearby, profile, sales
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", LoginView.as_view(), name="auth-token"),
@@ -35,4 +35,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         sales.SalesUploadView.as_view(),
         name="sales-receipts",
     ),
+    path("nearby/", nearby.NearbyView.as_view(), name="nearby"),
 ]
