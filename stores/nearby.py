@@ -52,9 +52,10 @@ def nearby_availability(
     *, product: Product, latitude: float, longitude: float, radius_km: float
 ) -> list[NearbyStore]:
     """Active stores within `radius_km` that have `product` on hand, nearest first, at most
-    NEARBY_MAX_RESULTS. One query."""
+    NEARBY_MAX_RESULTS. Two queries: candidates as plain tuples (a wide radius in a dense city
+    can hold thousands), then the few stores returned."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
-    rows = (
+    candidates = (
         StockLevel.objects.filter(
             product=product,
             on_hand__gte=1,
@@ -64,28 +65,21 @@ def nearby_availability(
             store__longitude__gte=_dec(min_lon),
             store__longitude__lte=_dec(max_lon),
         )
-        .select_related("store")
-        .only(
-            "on_hand",
-            "store__id",
-            "store__code",
-            "store__name",
-            "store__address",
-            "store__city",
-            "store__district",
-            "store__latitude",
-            "store__longitude",
-            "store__opening_hours",
-        )
         .order_by()
+        .values_list("store_id", "on_hand", "store__latitude", "store__longitude")
     )
-    in_stock_min = settings.NEARBY_IN_STOCK_MIN
-    found = []
-    for row in rows:
-        store = row.store
-        km = haversine_km(latitude, longitude, float(store.latitude), float(store.longitude))  # type: ignore[arg-type]
+    hits = []
+    for store_id, on_hand, lat, lon in candidates:
+        km = haversine_km(latitude, longitude, float(lat), float(lon))
         if km <= radius_km:
-            level = "in_stock" if row.on_hand >= in_stock_min else "low"
-            found.append(NearbyStore(store, round(km * 1000), level))
-    found.sort(key=lambda n: (n.distance_m, n.store.pk))
-    return found[: settings.NEARBY_MAX_RESULTS]
+            hits.append((round(km * 1000), store_id, on_hand))
+    hits.sort()
+    hits = hits[: settings.NEARBY_MAX_RESULTS]
+    if not hits:
+        return []
+    stores = Store.objects.in_bulk([store_id for _, store_id, _ in hits])
+    in_stock_min = settings.NEARBY_IN_STOCK_MIN
+    return [
+        NearbyStore(stores[store_id], metres, "in_stock" if on_hand >= in_stock_min else "low")
+        for metres, store_id, on_hand in hits
+    ]
