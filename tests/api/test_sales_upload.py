@@ -162,7 +162,12 @@ def test_one_bad_line_rejects_the_whole_batch(alice, goods) -> None:  # type: ig
     ]
     r = _upload(alice, batch)
     assert (r.status_code, r.data["code"]) == (400, "validation_error")
-    assert r.data["fields"] == {"receipts[1].lines[1].product": ["Unknown product."]}
+    # the default language is Chinese (LANGUAGE_CODE zh-hans)
+    assert r.data["fields"] == {"receipts[1].lines[1].product": ["未知商品。"]}
+    assert r.data["message"] == "1 张小票有错误，本批次未记录任何内容。"
+    english = _upload(alice, batch, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.data["fields"] == {"receipts[1].lines[1].product": ["Unknown product."]}
+    assert english.data["message"] == "1 receipt has errors; nothing was recorded."
     _nothing_written(alice.store)
     assert StockLevel.objects.get(store=alice.store, product=cola).on_hand == 24
 

@@ -1,0 +1,65 @@
+"""The OpenAPI document validates as OpenAPI 3, has no generator warnings, and lists every
+endpoint of the store app with its error responses."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/token/refresh/": {"post"},
+    "/api/v1/me/": {"get"},
+    "/api/v1/categories/": {"get"},
+    "/api/v1/products/": {"get"},
+    "/api/v1/products/{product_id}/": {"get"},
+    "/api/v1/products/barcode/{ean}/": {"get"},
+    "/api/v1/stores/{store_id}/": {"get", "patch"},
+    "/api/v1/stores/{store_id}/fixtures/": {"get", "post"},
+    "/api/v1/stores/{store_id}/fixtures/{fixture_id}/": {"get", "patch", "delete"},
+    "/api/v1/stores/{store_id}/stock/": {"get"},
+    "/api/v1/stores/{store_id}/stock/{product_id}/movements/": {"get"},
+    "/api/v1/stores/{store_id}/stock/counts/": {"post"},
+    "/api/v1/stores/{store_id}/stock/waste/": {"post"},
+    "/api/v1/stores/{store_id}/sales/receipts/": {"post"},
+    "/api/v1/nearby/": {"get"},
+}
+
+
+@pytest.mark.smoke
+def test_schema_validates_and_lists_every_endpoint(anon) -> None:  # type: ignore[no-untyped-def]
+    r = anon.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert r.status_code == 200
+    schema = json.loads(r.content)
+    validate_schema(schema)  # raises on anything that is not valid OpenAPI 3
+    assert schema["openapi"].startswith("3.")
+    for path, methods in ENDPOINTS.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), (path, methods)
+        for method in methods:
+            op = schema["paths"][path][method]
+            errors = [code for code in op["responses"] if code.startswith(("4", "5"))]
+            assert errors, f"{method} {path} documents no error response"
+            for code in errors:
+                ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ApiError"
+
+
+def test_list_endpoints_document_the_page_envelope(anon) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(anon.get("/api/schema/", {"format": "json"}).content)
+    for path in ("/api/v1/products/", "/api/v1/stores/{store_id}/stock/"):
+        op = schema["paths"][path]["get"]
+        assert {"page", "page_size"} <= {p["name"] for p in op["parameters"]}
+        ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.startswith("#/components/schemas/Paginated")
+
+
+def test_schema_generation_has_no_warnings() -> None:
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
