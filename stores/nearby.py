@@ -70,7 +70,7 @@ def nearby_availability(
     )
     hits = []
     for store_id, on_hand, lat, lon in candidates:
-        km = haversine_km(latitude, longitude, float(lat), float(lon))
+        km = haversine_km(latitude, longitude, float(lat), float(lon))  # type: ignore[arg-type]  # not null: the box filters on them
         if km <= radius_km:
             hits.append((round(km * 1000), store_id, on_hand))
     hits.sort()

@@ -102,7 +102,7 @@ class LoginView(APIView):
             raise AuthenticationFailed(_("Wrong login or password."))
         refresh = RefreshToken.for_user(user)
         if jwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(None, user)
+            update_last_login(None, user)  # type: ignore[arg-type]  # the signal's sender is unused
         lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
         body = {
             "access": str(refresh.access_token),
@@ -122,7 +122,7 @@ class RefreshOutputSerializer(serializers.Serializer):
 
 
 class RefreshView(TokenRefreshView):
-    authentication_classes = [PublicEndpointAuthentication]
+    authentication_classes = [PublicEndpointAuthentication]  # type: ignore[assignment]
 
     @extend_schema(
         operation_id="auth_token_refresh",

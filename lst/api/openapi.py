@@ -22,7 +22,7 @@ class ApiErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. `not_found`.")
     message = serializers.CharField(help_text="Human-readable, translated to the request language.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field, popped by the metaclass
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per-field messages; keys like `receipts[3].lines[1].product` for nested input.",
     )

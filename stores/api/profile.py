@@ -55,7 +55,7 @@ class MeView(APIView):
         responses={200: MeSerializer, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user: Any = request.user
         body = {
             "id": user.pk,
             "username": user.username,

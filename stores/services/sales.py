@@ -280,15 +280,15 @@ def _write(*, store: Store, fresh: list[_Receipt], user: object | None) -> None:
 
     # Ledger: one sale movement per receipt and product, in time order, so a shortfall lands on
     # the sale that outran the stock.
-    movements = []
+    movements: list[MovementSpec] = []
     daily: dict[tuple[int, dt.date], list[Any]] = defaultdict(lambda: [0, Decimal("0")])
     for obj, r in sorted(zip(receipts, fresh, strict=True), key=lambda p: p[1].occurred_at):
         per_product: dict[int, int] = defaultdict(int)
         for line in r.lines:
             per_product[line.product_id] += line.quantity
-            day = daily[(line.product_id, obj.local_date)]
-            day[0] += line.quantity
-            day[1] += line.unit_price * line.quantity
+            totals = daily[(line.product_id, obj.local_date)]
+            totals[0] += line.quantity
+            totals[1] += line.unit_price * line.quantity
         movements.extend(
             MovementSpec(
                 pid, StockMovement.Kind.SALE, -qty, reference=str(r.uuid), occurred_at=r.occurred_at
@@ -303,8 +303,8 @@ def _write(*, store: Store, fresh: list[_Receipt], user: object | None) -> None:
         for row in DailySales.objects.select_for_update()
         .filter(
             store=store,
-            product_id__in={pid for pid, _ in daily},
-            date__in={day for _, day in daily},
+            product_id__in={pid for pid, _date in daily},
+            date__in={date for _pid, date in daily},
         )
         .order_by("product_id", "date")
     }

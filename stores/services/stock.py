@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -117,9 +118,7 @@ def stock_apply(
     return rows
 
 
-def _movement(
-    store: Store, m: MovementSpec, occurred_at: dt.datetime, user: object | None
-) -> StockMovement:
+def _movement(store: Store, m: MovementSpec, occurred_at: dt.datetime, user: Any) -> StockMovement:
     return StockMovement(
         store=store,
         product_id=m.product_id,
