@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -164,6 +167,11 @@ class StockCountInputSerializer(serializers.Serializer):
     counted_at = serializers.DateTimeField(
         required=False, help_text="When the count was taken; default now."
     )
+
+    def validate_counted_at(self, value: dt.datetime) -> dt.datetime:
+        if value > timezone.now() + dt.timedelta(minutes=settings.POS_MAX_FUTURE_MINUTES):
+            raise serializers.ValidationError(_("A count cannot be in the future."))
+        return value
 
 
 def _stock_item(store: Any, product_id: int) -> dict[str, Any]:

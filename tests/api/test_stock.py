@@ -189,6 +189,7 @@ def test_count_of_a_product_never_stocked_creates_its_level(alice) -> None:  # t
         ({"counted": 3}, "product"),
         ("negative", "counted"),
         ("missing", "counted"),
+        ("future", "counted_at"),
     ],
 )
 def test_count_validation(alice, shelf, body, field) -> None:  # type: ignore[no-untyped-def]
@@ -196,6 +197,9 @@ def test_count_validation(alice, shelf, body, field) -> None:  # type: ignore[no
         body = {"product": shelf["fast"].pk, "counted": -1}
     elif body == "missing":
         body = {"product": shelf["fast"].pk}
+    elif body == "future":
+        later = timezone.now() + dt.timedelta(hours=1)
+        body = {"product": shelf["fast"].pk, "counted": 1, "counted_at": later.isoformat()}
     r = alice.client.post(url(f"stores/{alice.store.pk}/stock/counts/"), body)
     assert (r.status_code, r.data["code"]) == (400, "validation_error")
     assert field in r.data["fields"]
