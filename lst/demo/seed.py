@@ -164,11 +164,6 @@ def seed_demo(
     for t in districts[2:]:
         t.field_agents.add(agent_east)
     region.field_agents.add(manager)
-    report.logins += [
-        ("field agent (西湖区, 上城区)", "agent", DEMO_PASSWORD),
-        ("field agent (拱墅区, 滨江区, 萧山区)", "agent2", DEMO_PASSWORD),
-        ("regional manager (华东大区)", "manager", DEMO_PASSWORD),
-    ]
 
     # Catalog.
     categories = [
@@ -245,9 +240,6 @@ def seed_demo(
         for u, st in zip(db_owners, db_stores, strict=True)
     )
     report.stores = len(db_stores)
-    report.logins.append(
-        ("store owner of hz0001 (owner002... for the others)", "owner001", DEMO_PASSWORD)
-    )
     fixtures = []
     for st in db_stores:
         n_shelves = 3 + int(st.floor_area_m2 or 60) // 60
@@ -325,8 +317,18 @@ def seed_demo(
         is_staff=True,
         is_superuser=True,
     )
-    report.logins.insert(0, ("superuser", "admin", ADMIN_PASSWORD))
+    report.logins = demo_logins()
     return report
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [
+        ("superuser", "admin", ADMIN_PASSWORD),
+        ("field agent (西湖区, 上城区)", "agent", DEMO_PASSWORD),
+        ("field agent (拱墅区, 滨江区, 萧山区)", "agent2", DEMO_PASSWORD),
+        ("regional manager (华东大区)", "manager", DEMO_PASSWORD),
+        ("owner of store hz0001 (owner002... the others)", "owner001", DEMO_PASSWORD),
+    ]
 
 
 def _write_sales(

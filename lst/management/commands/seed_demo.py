@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from lst.demo.seed import seed_demo
+from lst.demo.seed import demo_logins, seed_demo
+from lst.models import User
 from stores.models import Store
 
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         if Store.objects.exists():
             if opts["if_empty"]:
                 self.stdout.write("Database already has data; demo seed skipped.")
+                if User.objects.filter(username="owner001").exists():
+                    self._print_logins(demo_logins())
                 return
             raise CommandError(
                 "The database already has stores; seed_demo needs an empty one "
@@ -71,6 +74,9 @@ class Command(BaseCommand):
                 f"{report.products} products, {report.sales_rows} daily sales rows up to {end}."
             )
         )
+        self._print_logins(report.logins)
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write("Demo logins (admin at /admin/, apps at /api/v1/):")
-        for role, user, password in report.logins:
-            self.stdout.write(f"  {role:<52} {user:<10} {password}")
+        for role, user, password in logins:
+            self.stdout.write(f"  {role:<44} {user:<10} {password}")
