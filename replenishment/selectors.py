@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lst.errors import NotFound, PermissionDenied
+from lst.errors import Conflict, NotFound, PermissionDenied
 from stores.models import Store
 
 from .delivery import promised_delivery_date
@@ -142,7 +142,14 @@ class Quote:
 
 def order_quote(*, order: ReplenishmentOrder, now: dt.datetime | None = None) -> Quote:
     """What submitting now would cost and when it would arrive, at today's warehouse prices and
-    stock (nothing is reserved: the stock may be gone by the time the order is submitted)."""
+    stock (nothing is reserved: the stock may be gone by the time the order is submitted).
+    Only drafts are quoted (409 `order_not_draft`): a submitted order has its own total."""
+    if order.status != Status.DRAFT:
+        raise Conflict(
+            _("Only a draft can be quoted; a submitted order has its total."),
+            code="order_not_draft",
+            fields={"status": [order.status]},
+        )
     warehouse = order.warehouse
     lines = list(order.lines.all())
     stock = {

@@ -62,6 +62,10 @@ def transition(order: ReplenishmentOrder, to: str, user: Any = None) -> Replenis
 
 
 def walk(order: ReplenishmentOrder, status: str, user: Any = None) -> ReplenishmentOrder:
-    for step in PATHS[status]:
+    """Walk `order` from where it stands to `status` along the legal path."""
+    path = PATHS[status]
+    if order.status in path:
+        path = path[path.index(order.status) + 1 :]
+    for step in path:
         order = transition(order, step, user)
     return order
