@@ -208,3 +208,8 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 AUTH_USER_MODEL = "lst.User"
+
+# --- Replenishment orders: one OpenAPI enum for the order status (order, event from/to).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = (
+    "replenishment.models.ReplenishmentOrder.Status"
+)
