@@ -213,3 +213,20 @@ AUTH_USER_MODEL = "lst.User"
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = (
     "replenishment.models.ReplenishmentOrder.Status"
 )
+
+# --- Store app API (issue 3): stock, POS upload and nearby-availability knobs.
+STOCK_LOW_DAYS = env.int("STOCK_LOW_DAYS", default=3)  # low = on hand below N days of sales
+STOCK_SALES_WINDOW_DAYS = env.int("STOCK_SALES_WINDOW_DAYS", default=28)  # average over these
+POS_MAX_FUTURE_MINUTES = env.int("POS_MAX_FUTURE_MINUTES", default=5)  # till clocks drift
+POS_MAX_AGE_DAYS = env.int("POS_MAX_AGE_DAYS", default=7)  # oldest receipt accepted
+POS_MAX_RECEIPTS = 500  # per upload; more is 413 batch_too_large
+NEARBY_IN_STOCK_MIN = env.int("NEARBY_IN_STOCK_MIN", default=5)  # below: "low"
+NEARBY_DEFAULT_RADIUS_KM = 3
+NEARBY_MAX_RADIUS_KM = 20
+NEARBY_MAX_RESULTS = 20
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "FixtureKindEnum": "stores.models.Fixture.Kind",
+        "MovementKindEnum": "stores.models.StockMovement.Kind",
+    }
+)

@@ -6,14 +6,19 @@ user does not belong to give the same NotFound, so an id never reveals another t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from catalog.selectors import category_with_descendants, product_search_q
 from lst.errors import NotFound, PermissionDenied
 
-from .models import Store, StoreMembership
+from .localtime import store_local_date
+from .models import DailySales, Fixture, StockLevel, StockMovement, Store, StoreMembership
 
 Role = StoreMembership.Role
 
@@ -49,3 +54,101 @@ def store_get_for_user(*, user: Any, store_id: Any, owner_only: bool = False) ->
     if owner_only and membership.role != Role.OWNER:
         raise PermissionDenied(_("Only the store owner can do this."), code="owner_only")
     return membership.store
+
+
+def memberships_for_user(*, user: Any) -> QuerySet[StoreMembership]:
+    return StoreMembership.objects.filter(user=user).select_related("store").order_by("store_id")
+
+
+def fixtures_for_store(*, store: Store) -> QuerySet[Fixture]:
+    return Fixture.objects.filter(store=store).order_by("name", "id")
+
+
+def fixture_get(*, store: Store, fixture_id: Any) -> Fixture:
+    """A fixture of this store; another store's fixture is NotFound, like a missing one."""
+    fixture = Fixture.objects.filter(store=store, pk=fixture_id).first()
+    if fixture is None:
+        raise NotFound(_("Fixture not found."))
+    return fixture
+
+
+def sales_window(*, store: Store, today: dt.date | None = None) -> tuple[dt.date, dt.date, int]:
+    """The store-local dates whose sales make "recent average daily sales": the last
+    `STOCK_SALES_WINDOW_DAYS` days, today included. Returns (first, last, number of days)."""
+    days = settings.STOCK_SALES_WINDOW_DAYS
+    last = today or store_local_date(store)
+    return last - dt.timedelta(days=days - 1), last, days
+
+
+def stock_list(
+    *,
+    store: Store,
+    category_id: int | None = None,
+    low: bool | None = None,
+    out: bool | None = None,
+    q: str = "",
+    product_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[StockLevel]:
+    """The store's stock levels with `recent_units` (units sold in the sales window) annotated.
+
+    `low=True`: on hand below `STOCK_LOW_DAYS` days of recent average daily sales, i.e.
+    on_hand * window_days < low_days * recent_units (integers, no rounding); a product that did
+    not sell in the window is never low. `out=True`: nothing on hand.
+    """
+    first, last, days = sales_window(store=store, today=today)
+    recent = (
+        DailySales.objects.filter(
+            store=store, product=OuterRef("product_id"), date__gte=first, date__lte=last
+        )
+        .order_by()
+        .values("product")
+        .annotate(units=Sum("units"))
+        .values("units")
+    )
+    levels = (
+        StockLevel.objects.filter(store=store)
+        .select_related("product")
+        .annotate(
+            recent_units=Coalesce(
+                Subquery(recent, output_field=IntegerField()), Value(0), output_field=IntegerField()
+            )
+        )
+    )
+    if product_id is not None:
+        levels = levels.filter(product_id=product_id)
+    if category_id is not None:
+        ids = category_with_descendants(category_id=category_id)
+        levels = levels.filter(product__category_id__in=ids)
+    if q.strip():
+        levels = levels.filter(product_search_q(q, prefix="product__"))
+    if out is True:
+        levels = levels.filter(on_hand=0)
+    elif out is False:
+        levels = levels.filter(on_hand__gt=0)
+    if low is not None:
+        is_low = {"on_hand_x_days__lt": F("recent_units") * settings.STOCK_LOW_DAYS}
+        levels = levels.annotate(on_hand_x_days=F("on_hand") * days)
+        levels = levels.filter(**is_low) if low else levels.exclude(**is_low)
+    return levels.order_by("product__sku", "id")
+
+
+def stock_movements(
+    *,
+    store: Store,
+    product_id: int,
+    kind: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[StockMovement]:
+    """One product's ledger in one store, newest first."""
+    movements = StockMovement.objects.filter(store=store, product_id=product_id).select_related(
+        "created_by"
+    )
+    if kind:
+        movements = movements.filter(kind=kind)
+    if since is not None:
+        movements = movements.filter(occurred_at__gte=since)
+    if until is not None:
+        movements = movements.filter(occurred_at__lt=until)
+    return movements.order_by("-occurred_at", "-id")

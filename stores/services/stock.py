@@ -18,21 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lst.errors import Conflict, ValidationFailed
-
-from .models import StockLevel, StockMovement, Store
+from stores.models import StockLevel, StockMovement, Store
 
 Kind = StockMovement.Kind
 
 
 @dataclass(frozen=True)
 class MovementSpec:
-    """One requested movement: `quantity` is signed units (+ in, - out)."""
+    """One requested movement: `quantity` is signed units (+ in, - out). `occurred_at`, when set,
+    overrides the call's time for this movement (a batch of till receipts spans minutes)."""
 
     product_id: int
     kind: str
     quantity: int
     reference: str = ""
     note: str = ""
+    occurred_at: dt.datetime | None = None
 
 
 def _lock_levels(*, store: Store, product_ids: Iterable[int]) -> dict[int, StockLevel]:
@@ -99,6 +100,7 @@ def stock_apply(
                         -new,
                         m.reference,
                         "sold beyond recorded stock",
+                        m.occurred_at,
                     ),
                     occurred_at,
                     created_by,
@@ -123,7 +125,7 @@ def _movement(
         product_id=m.product_id,
         kind=m.kind,
         quantity=m.quantity,
-        occurred_at=occurred_at,
+        occurred_at=m.occurred_at or occurred_at,
         reference=m.reference,
         note=m.note,
         created_by=user,
@@ -157,3 +159,28 @@ def stock_count(
     level.last_counted_at = counted_at
     level.save(update_fields=["needs_count", "last_counted_at", "updated_at"])
     return level
+
+
+@transaction.atomic
+def stock_waste(
+    *,
+    store: Store,
+    product_id: int,
+    quantity: int,
+    user: object | None = None,
+    note: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> StockMovement:
+    """Write off `quantity` units (spoiled, expired, broken). More than on hand is refused with
+    `insufficient_stock`: waste is counted goods, so it cannot exceed them."""
+    if quantity < 1:
+        raise ValidationFailed(
+            _("Waste must be at least one unit."), fields={"quantity": [_("Must be at least 1.")]}
+        )
+    (movement,) = stock_apply(
+        store=store,
+        movements=[MovementSpec(product_id, Kind.WASTE, -quantity, note=note)],
+        occurred_at=occurred_at,
+        user=user,
+    )
+    return movement

@@ -1,0 +1,135 @@
+"""Login for the apps: JWT access + refresh tokens (simplejwt), by username or phone number.
+
+Staff keep using the admin with sessions. Login is throttled twice: per client address (scope
+`login`) and per login name, so one account cannot be guessed at from many addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from lst.api.openapi import error_responses
+
+
+class PublicEndpointAuthentication(BaseAuthentication):
+    """For public endpoints: reads no credentials (a stale token must not break a login), but
+    names the Bearer scheme so a refused login answers 401 with `WWW-Authenticate`, not 403."""
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class LoginNameThrottle(SimpleRateThrottle):
+    """Counts attempts per login name (whatever address they come from), at the `login` rate."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        login = request.data.get("login") if hasattr(request.data, "get") else None
+        if not isinstance(login, str) or not login.strip():
+            return None
+        digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": "login-name", "ident": digest}
+
+
+def user_authenticate(*, login: str, password: str) -> Any:
+    """The active user whose username or phone is `login` and whose password matches, or None.
+
+    A wrong name costs the same password hashing as a wrong password, so response times do not
+    tell which accounts exist.
+    """
+    User = get_user_model()
+    login = login.strip()
+    user = User.objects.filter(Q(username=login) | (Q(phone=login) & ~Q(phone=""))).first()
+    if user is None:
+        User().set_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+class LoginInputSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=150, help_text="Username or phone number.")
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="Exchange at /api/v1/auth/token/refresh/.")
+    access_expires_in = serializers.IntegerField(help_text="Seconds the access token lives.")
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = [PublicEndpointAuthentication]
+    throttle_classes = [ScopedRateThrottle, LoginNameThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        tags=["auth"],
+        request=LoginInputSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_authenticate(**data.validated_data)
+        if user is None:
+            raise AuthenticationFailed(_("Wrong login or password."))
+        refresh = RefreshToken.for_user(user)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
+        lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+        body = {
+            "access": str(refresh.access_token),
+            "refresh": str(refresh),
+            "access_expires_in": int(lifetime),
+        }
+        return Response(TokenPairSerializer(body).data)
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class RefreshOutputSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(help_text="A new refresh token: refresh tokens rotate.")
+
+
+class RefreshView(TokenRefreshView):
+    authentication_classes = [PublicEndpointAuthentication]
+
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={200: RefreshOutputSerializer, **error_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,53 @@
+"""Opening hours: `{"mon": ["07:00-23:00"], ..., "sun": ["08:00-12:00", "14:00-22:00"]}`.
+
+A missing day is closed. An interval may run past midnight ("22:00-02:00"); "24:00" ends a day.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from lst.errors import ValidationFailed
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_INTERVALS_PER_DAY = 4
+_INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$")
+
+
+def opening_hours_validate(value: Any, *, field: str = "opening_hours") -> dict[str, list[str]]:
+    """Return the hours normalised (days in week order) or raise ValidationFailed with
+    per-entry errors keyed like `opening_hours.mon[1]`."""
+    if not isinstance(value, dict):
+        raise ValidationFailed(
+            _("Opening hours must be an object keyed by weekday."),
+            fields={field: [_('Expected an object like {"mon": ["07:00-23:00"]}.')]},
+        )
+    errors: dict[str, list[str]] = {}
+    for day in value:
+        if day not in DAYS:
+            errors[f"{field}.{day}"] = [
+                _("Unknown weekday; use one of %(days)s.") % {"days": ", ".join(DAYS)}
+            ]
+    clean: dict[str, list[str]] = {}
+    for day in DAYS:
+        if day not in value:
+            continue
+        intervals = value[day]
+        if not isinstance(intervals, list) or len(intervals) > MAX_INTERVALS_PER_DAY:
+            errors[f"{field}.{day}"] = [
+                _("Expected a list of at most %(n)d intervals.") % {"n": MAX_INTERVALS_PER_DAY}
+            ]
+            continue
+        for i, interval in enumerate(intervals):
+            match = _INTERVAL.match(interval) if isinstance(interval, str) else None
+            if match is None or (match[3] == "24" and match[4] != "00"):
+                errors[f"{field}.{day}[{i}]"] = [_('Expected "HH:MM-HH:MM", e.g. "07:00-23:00".')]
+            elif interval[:5] == interval[6:]:
+                errors[f"{field}.{day}[{i}]"] = [_("An interval cannot start and end at once.")]
+        clean[day] = list(intervals)
+    if errors:
+        raise ValidationFailed(_("Invalid opening hours."), fields=errors)
+    return clean
