@@ -209,6 +209,11 @@ if PRODUCTION:
 
 AUTH_USER_MODEL = "lst.User"
 
+# --- Replenishment orders: one OpenAPI enum for the order status (order, event from/to).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = (
+    "replenishment.models.ReplenishmentOrder.Status"
+)
+
 # --- Store app API (issue 3): stock, POS upload and nearby-availability knobs.
 STOCK_LOW_DAYS = env.int("STOCK_LOW_DAYS", default=3)  # low = on hand below N days of sales
 STOCK_SALES_WINDOW_DAYS = env.int("STOCK_SALES_WINDOW_DAYS", default=28)  # average over these

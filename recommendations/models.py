@@ -90,6 +90,36 @@ class TrainingRun(TimeStampedModel):
         return f"{self.kind} run #{self.pk} ({self.status})"
 
 
+class RunChunk(TimeStampedModel):
+    """A slice of a run's stores scored by one Celery task.
+
+    Progress is the count of done chunks, so a chunk retried after a worker died mid-way (its
+    writes replace the store's suggestions atomically) is never counted twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    store_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["run_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="run_chunk_unique_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.index} ({self.status})"
+
+
 class SuggestionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
@@ -97,7 +127,15 @@ class SuggestionStatus(models.TextChoices):
 
 
 class PurchaseSuggestion(TimeStampedModel):
-    """What to order today for one product of one store, with the numbers behind the advice."""
+    """What to order today for one product of one store, with the numbers behind the advice.
+
+    `kind` is `order` for what the policy asks for and `top_up` for extra case packs proposed
+    only to reach the warehouse's minimum order value (shown apart, never padded in silently).
+    """
+
+    class Kind(models.TextChoices):
+        ORDER = "order", _("Needed")
+        TOP_UP = "top_up", _("Top-up to reach the minimum order")
 
     store = models.ForeignKey(
         "stores.Store", on_delete=models.CASCADE, related_name="purchase_suggestions"
@@ -107,7 +145,12 @@ class PurchaseSuggestion(TimeStampedModel):
         TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     for_date = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ORDER)
     quantity = models.PositiveIntegerField()
+    case_pack = models.PositiveIntegerField(default=1)
+    unit_cost = models.DecimalField(**MONEY, default=Decimal("0"))
+    service_level = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.9"))
+    next_delivery_date = models.DateField(null=True, blank=True)
     order_up_to = models.PositiveIntegerField(default=0)
     on_hand = models.IntegerField(default=0)
     on_order = models.PositiveIntegerField(default=0)
@@ -118,17 +161,87 @@ class PurchaseSuggestion(TimeStampedModel):
     status = models.CharField(
         max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
     )
+    order = models.ForeignKey(
+        "replenishment.ReplenishmentOrder",
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         ordering = ["store_id", "days_until_stockout", "product_id"]
+        indexes = [models.Index(fields=["store", "for_date", "status"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["store", "product", "for_date"], name="purchase_suggestion_unique"
+                fields=["store", "product", "for_date", "kind"], name="purchase_suggestion_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="purchase_suggestion_quantity_gte_0"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.product_id} x{self.quantity} ({self.for_date})"
+
+
+class SuggestionFeedback(TimeStampedModel):
+    """Every accept, edit or dismiss of a suggestion, for acceptance rates per store and product.
+
+    It keeps the store, product and quantities itself, so the record outlives the nightly
+    replacement of the suggestions.
+    """
+
+    class Action(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        EDITED = "edited", _("Accepted with another quantity")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase suggestion")
+        ASSORTMENT = "assortment", _("Assortment suggestion")
+
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PURCHASE)
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="suggestion_feedback"
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    for_date = models.DateField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    suggested_quantity = models.PositiveIntegerField(default=0)
+    final_quantity = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    user = models.ForeignKey(
+        "lst.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.ForeignKey(
+        "replenishment.ReplenishmentOrder",
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["store", "action"]), models.Index(fields=["product"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.product_id}@{self.store_id} ({self.for_date})"
+
+
+class PurchaseSettings(TimeStampedModel):
+    """The owner's optional cash budget for one order, applied to the suggestions."""
+
+    store = models.OneToOneField(
+        "stores.Store", on_delete=models.CASCADE, related_name="purchase_settings"
+    )
+    budget = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["store_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gt=0), name="purchase_budget_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.budget}"
 
 
 class AssortmentSuggestion(TimeStampedModel):

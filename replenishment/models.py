@@ -105,6 +105,7 @@ class ReplenishmentOrder(TimeStampedModel):
     submitted_at = models.DateTimeField(null=True, blank=True)
     promised_delivery_date = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
+    reject_reason = models.CharField(max_length=300, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -123,13 +124,19 @@ class ReplenishmentOrder(TimeStampedModel):
 
 class ReplenishmentOrderLine(TimeStampedModel):
     """`quantity` is what the store asked for (units, whole case packs); `quantity_reserved` what
-    the warehouse promised at submit; `quantity_received` what arrived in good condition."""
+    the warehouse promised at submit (and later shipped); `quantity_received` what arrived in good
+    condition and went into store stock. The discrepancy of a delivery is recorded on the line:
+    `quantity_damaged` arrived unusable, `quantity_short` never arrived
+    (reserved - received - damaged), with the owner's `discrepancy_note`."""
 
     order = models.ForeignKey(ReplenishmentOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     quantity_reserved = models.PositiveIntegerField(default=0)
     quantity_received = models.PositiveIntegerField(null=True, blank=True)
+    quantity_damaged = models.PositiveIntegerField(default=0)
+    quantity_short = models.PositiveIntegerField(default=0)
+    discrepancy_note = models.CharField(max_length=300, blank=True, default="")
     unit_cost = models.DecimalField(**MONEY, default=Decimal("0"))
 
     class Meta:
@@ -141,7 +148,65 @@ class ReplenishmentOrderLine(TimeStampedModel):
                 condition=Q(quantity_reserved__lte=F("quantity")),
                 name="order_line_reserved_lte_quantity",
             ),
+            models.CheckConstraint(
+                condition=Q(quantity_damaged__gte=0) & Q(quantity_short__gte=0),
+                name="order_line_discrepancy_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_received__isnull=True)
+                | Q(
+                    quantity_received=F("quantity_reserved")
+                    - F("quantity_damaged")
+                    - F("quantity_short")
+                ),
+                name="order_line_receipt_adds_up",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.product_id} x{self.quantity}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.quantity_reserved * self.unit_cost
+
+    @property
+    def has_discrepancy(self) -> bool:
+        return bool(self.quantity_damaged or self.quantity_short)
+
+
+class OrderEvent(TimeStampedModel):
+    """One row per status transition of an order: who moved it, from where to where, and when.
+    `actor` is null for system moves (a task, a deleted user). `data` holds what the transition
+    decided (cuts of a partial submission, the discrepancies of a receipt...)."""
+
+    order = models.ForeignKey(ReplenishmentOrder, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=ReplenishmentOrder.Status.choices)
+    to_status = models.CharField(max_length=12, choices=ReplenishmentOrder.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.order_id} {self.from_status} -> {self.to_status}"
+
+
+class WarehouseAccount(TimeStampedModel):
+    """A service account: the user is the system of one warehouse (its WMS) and sees and moves
+    only that warehouse's orders."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warehouse_account"
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="accounts")
+
+    class Meta:
+        ordering = ["warehouse_id", "user_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.warehouse}"

@@ -60,6 +60,21 @@ def anon() -> APIClient:
     return APIClient()
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager(request):  # type: ignore[no-untyped-def]
+    """Tasks run in-process in unit tests even when CI sets a broker; tests marked
+    `integration` talk to a real worker instead."""
+    from lst.celery import app
+
+    if "integration" in request.keywords:
+        yield
+        return
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """Tests marked `postgres` need row locks and real concurrency: skipped on SQLite (the
     embedded default), run in CI where DATABASE_URL points at PostgreSQL."""

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import factory
 
-from replenishment.models import Warehouse, WarehouseStock
+from replenishment.models import Warehouse, WarehouseAccount, WarehouseStock
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):
@@ -26,3 +26,17 @@ class WarehouseStockFactory(factory.django.DjangoModelFactory):
     on_hand = 100
     reserved = 0
     unit_cost = Decimal("2.00")
+
+
+class WarehouseAccountFactory(factory.django.DjangoModelFactory):
+    """A warehouse's service account (its WMS)."""
+
+    class Meta:
+        model = WarehouseAccount
+
+    user = factory.SubFactory(
+        "tests.stores.factories.UserFactory",
+        username=factory.Sequence(lambda n: f"wms{n}"),
+        phone=factory.Sequence(lambda n: f"1390000{n:04d}"),
+    )
+    warehouse = factory.SubFactory(WarehouseFactory)

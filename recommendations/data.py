@@ -1,0 +1,117 @@
+"""The one place that turns querysets into frames for the engine, and engine results into rows.
+
+Reads are bulk: PostgreSQL streams with COPY, SQLite with one query; nothing loops over rows in
+Python that the database or pandas can do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.db.models import Sum
+
+from catalog.models import Product
+from replenishment.models import ReplenishmentOrder, ReplenishmentOrderLine
+from stores.models import DailySales, StockLevel, Store
+
+OPEN_ORDER_STATUSES = (
+    ReplenishmentOrder.Status.SUBMITTED,
+    ReplenishmentOrder.Status.CONFIRMED,
+    ReplenishmentOrder.Status.PICKING,
+    ReplenishmentOrder.Status.SHIPPED,
+    ReplenishmentOrder.Status.DELIVERED,
+)
+
+
+def _read_query(sql: str, params: Sequence[object]) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            query = cursor.mogrify(sql, params).decode()
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
+            buffer.seek(0)
+            return pd.read_csv(buffer)
+        cursor.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def sales_frame(
+    *, store_ids: Sequence[int] | None, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Daily sales in the engine's plain schema: store_id, product_id, date, units, price,
+    base_price, promo. `price` is the average price paid; `base_price` the product's retail price."""
+    table = DailySales._meta.db_table
+    products = Product._meta.db_table
+    where = "ds.date >= %s AND ds.date <= %s"
+    params: list[object] = [start, end]
+    if store_ids is not None:
+        ids = [int(i) for i in store_ids] or [-1]
+        where += f" AND ds.store_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    sql = (
+        "SELECT ds.store_id, ds.product_id, ds.date, ds.units, ds.revenue, ds.promo, "
+        f"p.retail_price AS base_price FROM {table} ds JOIN {products} p ON p.id = ds.product_id "  # noqa: S608
+        f"WHERE {where}"
+    )
+    df = _read_query(sql, params)
+    if df.empty:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "units", "price",
+                                     "base_price", "promo"])
+    df["date"] = pd.to_datetime(df["date"])
+    df["units"] = df["units"].astype(np.int64)
+    revenue = df.pop("revenue").astype(float)
+    df["base_price"] = df["base_price"].astype(float)
+    df["price"] = np.where(df["units"] > 0, revenue / df["units"].clip(lower=1), df["base_price"])
+    df["promo"] = df["promo"].astype(bool).astype(np.int8)
+    return df
+
+
+def products_frame(product_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    qs = Product.objects.all()
+    if product_ids is not None:
+        qs = qs.filter(pk__in=list(product_ids))
+    rows = list(qs.values_list(
+        "pk", "category_id", "case_pack", "unit_cost", "retail_price", "shelf_life_days",
+        "width_cm", "depth_cm", "requires_chilling", "name", "name_en",
+    ))
+    df = pd.DataFrame(rows, columns=[
+        "product_id", "category", "case_pack", "unit_cost", "retail_price", "shelf_life_days",
+        "width_cm", "depth_cm", "requires_chilling", "name", "name_en",
+    ])
+    for col in ("unit_cost", "retail_price", "width_cm", "depth_cm"):
+        df[col] = df[col].astype(float)
+    df["shelf_life_days"] = df["shelf_life_days"].astype(float)
+    return df
+
+
+def stock_frame(store_ids: Sequence[int]) -> pd.DataFrame:
+    """The carried lines (a stock row exists) with units on hand."""
+    rows = StockLevel.objects.filter(store_id__in=list(store_ids)).values_list(
+        "store_id", "product_id", "on_hand")
+    return pd.DataFrame(list(rows), columns=["store_id", "product_id", "on_hand"])
+
+
+def on_order_frame(store_ids: Sequence[int]) -> pd.DataFrame:
+    """Units ordered and not yet received, per store and product (open replenishment orders)."""
+    # From submit on, the reserved quantity is what the warehouse promised and will ship.
+    rows = (
+        ReplenishmentOrderLine.objects.filter(
+            order__store_id__in=list(store_ids), order__status__in=OPEN_ORDER_STATUSES
+        )
+        .values_list("order__store_id", "product_id")
+        .annotate(on_order=Sum("quantity_reserved"))
+    )
+    return pd.DataFrame(list(rows), columns=["store_id", "product_id", "on_order"])
+
+
+def active_store_ids() -> list[int]:
+    return list(
+        Store.objects.filter(status=Store.Status.ACTIVE, warehouse__isnull=False)
+        .order_by("pk").values_list("pk", flat=True)
+    )

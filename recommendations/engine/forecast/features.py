@@ -1,0 +1,207 @@
+"""Feature rows for the global model: one row per (series, origin, step).
+
+A row describes what is known just before period ``origin`` (history) plus what is planned for the
+target period ``origin + step - 1`` (calendar, festivals, price and promotion plans). Nothing here
+reads units at or after the origin; ``tests/engine`` checks that by perturbing the future.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .calendar import calendar_features
+from .history import History
+from .panel import PERIOD_DAYS, Panel
+
+#: Frozen lists per frequency: short lags every period, then the windows a buyer thinks in.
+LAGS = {"D": (1, 2, 3, 4, 5, 6, 7, 14, 21, 28), "W": (1, 2, 3, 4, 5, 6, 8, 13)}
+WINDOWS = {"D": (7, 14, 28, 56, 112, 364), "W": (4, 8, 13, 26, 52)}
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which features the model sees; fixed at fit time and reused at predict time."""
+
+    freq: str
+    lags: tuple[int, ...]
+    windows: tuple[int, ...]
+    use_planned: bool
+    flag_names: tuple[str, ...]
+    has_price: bool
+    categorical: tuple[str, ...] = ("store", "product", "category")
+
+    @classmethod
+    def for_panel(cls, panel: Panel, use_planned: bool) -> FeatureSpec:
+        return cls(
+            freq=panel.freq,
+            lags=LAGS[panel.freq],
+            windows=WINDOWS[panel.freq],
+            use_planned=use_planned and panel.has_planned,
+            flag_names=tuple(sorted(panel.flags)),
+            has_price=panel.price_ratio is not None,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Encoders:
+    """Integer codes of stores, products and categories, learnt at fit time."""
+
+    stores: pd.Index
+    products: pd.Index
+    categories: pd.Index
+
+    @classmethod
+    def fit(cls, panel: Panel) -> Encoders:
+        cats = panel.category if panel.category is not None else np.array([""] * panel.n_series)
+        return cls(
+            stores=pd.Index(pd.unique(panel.store_ids)),
+            products=pd.Index(pd.unique(panel.product_ids)),
+            categories=pd.Index(pd.unique(cats)),
+        )
+
+    def codes(self, panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Codes for a panel; ids unseen at fit time get -1 (the model treats them as missing)."""
+        cats = panel.category if panel.category is not None else np.array([""] * panel.n_series)
+        return (
+            self.stores.get_indexer(panel.store_ids),
+            self.products.get_indexer(panel.product_ids),
+            self.categories.get_indexer(cats),
+        )
+
+
+def _group_codes(codes: np.ndarray) -> np.ndarray:
+    """Dense non-negative codes for group sums (unseen ids form their own groups)."""
+    return pd.factorize(codes)[0].astype(np.int64)
+
+
+def build_history(panel: Panel, encoders: Encoders) -> tuple[History, np.ndarray]:
+    """Prefix sums of ``panel`` and the [n, 3] static code matrix (store, product, category)."""
+    codes = np.stack(encoders.codes(panel), axis=1)
+    history = History.build(
+        panel, _group_codes(codes[:, 0]), _group_codes(codes[:, 1]), _group_codes(codes[:, 2])
+    )
+    return history, codes
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+
+
+def make_features(
+    panel: Panel,
+    history: History,
+    codes: np.ndarray,
+    spec: FeatureSpec,
+    s: np.ndarray,
+    o: np.ndarray,
+    step: np.ndarray,
+    festivals: pd.DataFrame | None,
+) -> tuple[np.ndarray, list[str]]:
+    """Feature matrix (float32 [rows, features]) and names for rows ``(s, o, step)``.
+
+    ``o`` is the first forecast period (history is ``0 .. o-1``); the target is ``o + step - 1``,
+    whose covariates must exist in ``panel`` (planned or neutral).
+    """
+    cols: dict[str, np.ndarray] = {}
+    t = o + step - 1
+    p = PERIOD_DAYS[spec.freq]
+    w_short, w_mid, w_long = spec.windows[0], spec.windows[2], spec.windows[-1]
+    cols["step"] = step.astype(np.float64)
+
+    level = history.mean(s, o, w_mid)
+    for k in spec.lags:
+        lag = history.value(s, o - k, o)
+        cols[f"lag_{k}"] = lag
+        cols[f"lag_{k}_rel"] = _ratio(lag, level)
+    for w in spec.windows:
+        m = history.mean(s, o, w)
+        cols[f"mean_{w}"] = m
+        if w != w_mid:
+            cols[f"mean_{w}_rel"] = _ratio(m, level)
+    cols["log_level"] = np.log1p(level)
+    for w in (w_short, w_mid):
+        n = history.active_count(s, o, w)
+        sq = history.window(history.csum_sq, s, o, w)
+        m = history.mean(s, o, w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.where(n > 1, sq / np.maximum(n, 1) - m * m, np.nan)
+        cols[f"cv_{w}"] = _ratio(np.sqrt(np.maximum(var, 0.0)), m)
+    for w in (w_mid, w_long):
+        n = history.active_count(s, o, w)
+        nz = history.window(history.nonzero, s, o, w)
+        cols[f"zero_share_{w}"] = _ratio(n - nz, n.astype(np.float64))
+    last = history.last_sale[s, o - 1]
+    cols["since_last_sale"] = (o - 1 - last).astype(np.float64)
+    cols["age"] = (o - history.start[s]).astype(np.float64)
+
+    # Seasonality: the most recent same phase (weekday for daily data) and the same time last year.
+    season = 7 // p if p < 7 else 0
+    if season:
+        back = season * np.ceil(step / season).astype(np.int64)
+        same = [history.value(s, t - back - season * j, o) for j in range(4)]
+        cols["same_phase_lag"] = same[0]
+        cols["same_phase_mean_rel"] = _ratio(np.nanmean(np.stack(same), axis=0), level)
+    year = 364 // p
+    near = max(7 // p, 1)
+    year_vals = np.stack([history.value(s, t - year + d, o) for d in (-near, 0, near)])
+    with np.errstate(invalid="ignore"):
+        year_mean = np.nanmean(year_vals, axis=0) if year_vals.size else year_vals
+    cols["year_lag"] = year_vals[1]
+    year_base = history.mean(s, np.maximum(o - year, 0), w_mid)
+    cols["year_lift"] = _ratio(year_mean, year_base)
+    cols["year_lag_rel"] = _ratio(year_mean, level)
+
+    # Hierarchy: how the store, the product across stores and the category move right now.
+    for name, group in (("store", history.stores), ("product", history.products),
+                        ("category", history.categories)):
+        recent = group.mean(s, o, w_short)
+        base = group.mean(s, o, w_long)
+        cols[f"{name}_trend"] = _ratio(recent, base)
+        if name != "store":
+            cols[f"{name}_share"] = _ratio(level, group.mean(s, o, w_mid))
+
+    # Promotions in the history: how much a promotion lifts this series, and the base demand.
+    if history.promo is not None:
+        assert history.promo_count is not None and history.promo_units is not None
+        n = history.active_count(s, o, w_long)
+        n_promo = history.window(history.promo_count, s, o, w_long).astype(np.float64)
+        u_promo = history.window(history.promo_units, s, o, w_long)
+        u_all = history.window(history.csum, s, o, w_long)
+        base_level = _ratio(u_all - u_promo, n - n_promo)
+        cols["promo_share"] = _ratio(n_promo, n.astype(np.float64))
+        cols["base_level_rel"] = _ratio(base_level, level)
+        cols["promo_lift"] = _ratio(_ratio(u_promo, n_promo), base_level)
+        cols["promo_last"] = history.promo[s, o - 1].astype(np.float64)
+        if spec.use_planned:
+            cols["promo_target"] = history.promo[s, t].astype(np.float64)
+            cols["promo_before_target"] = history.promo[s, t - 1].astype(np.float64)
+            cols["promo_lift_target"] = cols["promo_target"] * cols["promo_lift"]
+    if spec.use_planned:
+        for f in spec.flag_names:
+            cols[f] = panel.flags[f][s, t].astype(np.float64)
+        if spec.has_price and panel.price_ratio is not None:
+            cols["price_ratio"] = panel.price_ratio[s, t].astype(np.float64)
+            cols["price_ratio_before"] = panel.price_ratio[s, t - 1].astype(np.float64)
+            if panel.price is not None and history.price_csum is not None:
+                mean_price = _ratio(
+                    history.window(history.price_csum, s, o, w_long),
+                    np.minimum(o, w_long).astype(np.float64),
+                )
+                cols["price_index"] = _ratio(panel.price[s, t].astype(np.float64), mean_price)
+
+    cal = calendar_features(panel.dates, spec.freq, festivals)
+    for name, values in cal.items():
+        cols[name] = values[t]
+    for j, name in enumerate(spec.categorical):
+        code = codes[s, j].astype(np.float64)
+        cols[name] = np.where(code >= 0, code, np.nan)
+
+    names = list(cols)
+    matrix = np.empty((len(s), len(names)), np.float32)
+    for j, name in enumerate(names):
+        matrix[:, j] = cols[name]
+    return matrix, names

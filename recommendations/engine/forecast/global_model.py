@@ -1,0 +1,178 @@
+"""The global gradient-boosting model: one estimator over every series and horizon step.
+
+Direct multi-horizon with the step as a feature: each training row pairs what was known at an
+origin with the actual ``step`` periods later, so no forecast is fed back as an input (no recursive
+error build-up), and one model serves any step up to the horizon. A single model (rather than one
+per step) shares what steps have in common, trains on one sample whose size does not grow with the
+horizon (28 daily steps would otherwise mean 28 fits), and is one artifact in the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from .features import Encoders, FeatureSpec, build_history, make_features
+from .history import History
+from .panel import Panel
+
+#: Categorical encodings are only used while a column has few enough levels for the trees' bins.
+MAX_CATEGORIES = 250
+#: Rows are featurised in chunks to bound memory at large scale.
+CHUNK_ROWS = 500_000
+
+
+@dataclass(frozen=True)
+class BoostingParams:
+    """Hyper-parameters of the HistGradientBoostingRegressor (Poisson loss, log link)."""
+
+    learning_rate: float = 0.05
+    max_iter: int = 400
+    max_leaf_nodes: int = 63
+    min_samples_leaf: int = 100
+    l2_regularization: float = 1.0
+    max_features: float = 0.7
+
+
+def sample_rows(
+    start: np.ndarray,
+    end: int,
+    horizon: int,
+    max_rows: int,
+    rng: np.random.Generator,
+    max_periods: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(series, origin, step) training rows whose target period is before ``end``.
+
+    Every origin with at least one period of history is a candidate; when there are more than
+    ``max_rows`` candidates a uniform sample is drawn (fixed by ``rng``), so training cost stays
+    flat as the chain grows.
+    """
+    floor = 0 if max_periods is None else max(end - max_periods, 0)
+    lo = np.maximum(start + 1, floor)  # [n]
+    steps = np.arange(1, horizon + 1)
+    hi = end - steps  # [H], last origin whose target is inside the history
+    counts = np.maximum(hi[None, :] - lo[:, None] + 1, 0).ravel()  # [(s, h)]
+    cum = np.cumsum(counts)
+    total = int(cum[-1]) if cum.size else 0
+    if total == 0:
+        empty = np.array([], np.int64)
+        return empty, empty, empty
+    if total <= max_rows:
+        flat = np.arange(total, dtype=np.int64)
+    else:
+        flat = np.unique(rng.integers(0, total, size=max_rows, dtype=np.int64))
+    pair = np.searchsorted(cum, flat, side="right")
+    offset = flat - (cum[pair] - counts[pair])
+    s, h = np.divmod(pair, horizon)
+    return s.astype(np.int64), (lo[s] + offset).astype(np.int64), (h + 1).astype(np.int64)
+
+
+def categorical_mask(names: list[str], codes: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """Which feature columns the trees should split as categories."""
+    mask = np.zeros(len(names), bool)
+    for j, name in enumerate(spec.categorical):
+        if codes[:, j].max(initial=0) < MAX_CATEGORIES:
+            mask[names.index(name)] = True
+    for name in ("festival", "next_festival"):
+        if name in names:
+            mask[names.index(name)] = True
+    return mask
+
+
+@dataclass(frozen=True, eq=False)
+class GlobalEstimator:
+    """A fitted model plus everything needed to featurise a new panel the same way."""
+
+    estimator: HistGradientBoostingRegressor
+    spec: FeatureSpec
+    encoders: Encoders
+    feature_names: tuple[str, ...]
+    n_train_rows: int
+
+
+def featurise(
+    panel: Panel,
+    history: History,
+    codes: np.ndarray,
+    spec: FeatureSpec,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    festivals: pd.DataFrame | None,
+) -> tuple[np.ndarray, list[str]]:
+    s, o, step = rows
+    parts, names = [], []
+    for i in range(0, max(len(s), 1), CHUNK_ROWS):
+        x, names = make_features(
+            panel, history, codes, spec, s[i : i + CHUNK_ROWS], o[i : i + CHUNK_ROWS],
+            step[i : i + CHUNK_ROWS], festivals,
+        )
+        parts.append(x)
+    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), names
+
+
+def train_global(
+    panel: Panel,
+    *,
+    spec: FeatureSpec,
+    horizon: int,
+    end: int,
+    max_rows: int,
+    boosting: BoostingParams,
+    festivals: pd.DataFrame | None,
+    random_state: int,
+    max_periods: int | None = None,
+    prepared: tuple[Encoders, History, np.ndarray] | None = None,
+) -> GlobalEstimator | None:
+    """Fit on targets before period ``end``; None when there is no training row at all."""
+    rng = np.random.default_rng(random_state)
+    if prepared is None:
+        encoders = Encoders.fit(panel)
+        history, codes = build_history(panel, encoders)
+    else:
+        encoders, history, codes = prepared
+    rows = sample_rows(panel.start, end, horizon, max_rows, rng, max_periods)
+    if rows[0].size == 0:
+        return None
+    x, names = featurise(panel, history, codes, spec, rows, festivals)
+    y = panel.units[rows[0], rows[1] + rows[2] - 1]
+    model = HistGradientBoostingRegressor(
+        loss="poisson",
+        learning_rate=boosting.learning_rate,
+        max_iter=boosting.max_iter,
+        max_leaf_nodes=boosting.max_leaf_nodes,
+        min_samples_leaf=boosting.min_samples_leaf,
+        l2_regularization=boosting.l2_regularization,
+        max_features=boosting.max_features,
+        categorical_features=categorical_mask(names, codes, spec),
+        early_stopping=False,
+        random_state=random_state,
+    )
+    model.fit(x, y)
+    return GlobalEstimator(
+        estimator=model, spec=spec, encoders=encoders, feature_names=tuple(names),
+        n_train_rows=int(y.size),
+    )
+
+
+def predict_global(
+    fitted: GlobalEstimator,
+    panel: Panel,
+    origin: int,
+    horizon: int,
+    festivals: pd.DataFrame | None,
+    prepared: tuple[History, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Mean forecasts [n_series, horizon] for periods ``origin .. origin + horizon - 1``."""
+    history, codes = prepared if prepared is not None else build_history(panel, fitted.encoders)
+    n = panel.n_series
+    s = np.repeat(np.arange(n), horizon)
+    step = np.tile(np.arange(1, horizon + 1), n)
+    o = np.full(s.size, origin, np.int64)
+    x, _ = featurise(panel, history, codes, fitted.spec, (s, o, step), festivals)
+    mean = np.empty(s.size)
+    for i in range(0, s.size, CHUNK_ROWS):
+        mean[i : i + CHUNK_ROWS] = fitted.estimator.predict(x[i : i + CHUNK_ROWS])
+    return np.maximum(mean.reshape(n, horizon), 0.0)

@@ -1,0 +1,216 @@
+"""The nightly purchase-suggestion pipeline: train -> backtest -> register/promote -> score chunks.
+
+Each step is a function the Celery tasks call with ids. Scoring a chunk writes all its stores'
+suggestions and marks the chunk done in ONE transaction, so a worker killed mid-chunk leaves
+nothing behind and the redelivered task (acks_late) does the whole chunk again: every store ends
+with exactly one suggestion set for the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from recommendations.engine.forecast import (
+    ForecastParams,
+    backtest,
+    build_panel,
+    compare_models,
+    fit,
+    model_forecaster,
+)
+
+from .. import data
+from ..models import ModelKind, ModelVersion, RunChunk, TrainingRun
+from . import registry
+from .scoring import score_stores
+
+logger = logging.getLogger(__name__)
+BASELINE_NAMES = ("seasonal_naive", "moving_average", "ses", "tsb")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    history_days: int = 400  # the daily model looks back up to 364 days
+    horizon: int = 14  # longest protection interval served, in days
+    backtest_origins: int = 1
+    chunk_size: int = 50  # stores per scoring task
+    max_train_rows: int = 600_000
+    random_state: int = 0
+
+
+def pipeline_config() -> PipelineConfig:
+    return PipelineConfig(
+        history_days=getattr(settings, "RECOMMENDER_HISTORY_DAYS", 400),
+        horizon=getattr(settings, "RECOMMENDER_HORIZON_DAYS", 14),
+        backtest_origins=getattr(settings, "RECOMMENDER_BACKTEST_ORIGINS", 1),
+        chunk_size=getattr(settings, "RECOMMENDER_CHUNK_STORES", 50),
+        max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 600_000),
+    )
+
+
+def run_start(*, kind: str = ModelKind.FORECAST) -> TrainingRun:
+    return TrainingRun.objects.create(
+        kind=kind, status=TrainingRun.Status.RUNNING, started_at=timezone.now()
+    )
+
+
+def _timing(run: TrainingRun, step: str, seconds: float) -> None:
+    run.timings = {**run.timings, step: round(seconds, 2)}
+    TrainingRun.objects.filter(pk=run.pk).update(timings=run.timings, updated_at=timezone.now())
+
+
+def _score_dict(score: Any) -> dict[str, Any]:
+    out = asdict(score)
+    out["origin_wrmsse"] = list(out["origin_wrmsse"])
+    return {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
+
+
+def forecast_train(*, run: TrainingRun, end: dt.date | None = None,
+                   config: PipelineConfig | None = None) -> ModelVersion | None:
+    """Train a candidate on the daily sales, backtest it against the baselines (and the serving
+    model's parameters), register it, and promote it only if it wins.
+
+    Returns the version that will serve (the new one or the previous active one), or None when
+    there is nothing to serve. A failure is recorded on the run and the active model keeps serving.
+    """
+    cfg = config or pipeline_config()
+    end = end or timezone.localdate() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=cfg.history_days - 1)
+    previous = registry.active_model(ModelKind.FORECAST)
+    try:
+        began = time.perf_counter()
+        sales = data.sales_frame(store_ids=data.active_store_ids(), start=start, end=end)
+        if sales.empty:
+            raise ValueError("no daily sales to learn from")
+        products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
+        panel = build_panel(sales, freq="D", products=products)
+        _timing(run, "load", time.perf_counter() - began)
+
+        began = time.perf_counter()
+        params = ForecastParams(horizon=cfg.horizon, max_rows=cfg.max_train_rows,
+                                random_state=cfg.random_state)
+        quick = ForecastParams(**{**params.__dict__, "refit": False})
+        forecasters = {"global": model_forecaster(quick)}
+        forecasters.update({
+            name: model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
+            for name in BASELINE_NAMES
+        })
+        scores = backtest(panel, forecasters, horizon=cfg.horizon, origins=cfg.backtest_origins)
+        candidate = scores["global"]
+        baselines = [scores[n] for n in BASELINE_NAMES]
+        prev_score = candidate if previous is None or previous.parameters == _params(params) else None
+        if previous is not None and prev_score is None:
+            prev_params = ForecastParams(**{**previous.parameters, "refit": False})
+            prev_score = backtest(panel, {"previous": model_forecaster(prev_params)},
+                                  horizon=cfg.horizon, origins=cfg.backtest_origins)["previous"]
+        decision = compare_models(candidate, baselines,
+                                  prev_score if previous is not None else None)
+        _timing(run, "backtest", time.perf_counter() - began)
+
+        began = time.perf_counter()
+        model = fit(panel, params)
+        _timing(run, "train", time.perf_counter() - began)
+    except Exception as exc:
+        logger.exception("forecast training failed")
+        TrainingRun.objects.filter(pk=run.pk).update(
+            error=f"training failed, the active model keeps serving: {exc}\n"
+                  f"{traceback.format_exc(limit=5)}")
+        return previous
+
+    metrics = {"backtest": {name: _score_dict(s) for name, s in scores.items()},
+               "decision": list(decision.reasons),
+               "validation_wrmsse": model.validation_wrmsse,
+               "method": model.method, "fallback_reason": model.fallback_reason,
+               "series": panel.n_series}
+    version = registry.model_register(
+        kind=ModelKind.FORECAST, model=model, parameters=_params(params), metrics=metrics,
+        data_start=start, data_end=end, note="; ".join(decision.reasons))
+    TrainingRun.objects.filter(pk=run.pk).update(model_version=version)
+    if decision.promote:
+        return registry.model_promote(version=version, note="won its backtest")
+    if previous is None:
+        # Nothing serves yet: the candidate (or its baseline fallback) is better than nothing.
+        return registry.model_promote(version=version, note="first model; serving despite: "
+                                      + "; ".join(decision.reasons))
+    registry.model_reject(version=version, note="kept the active model: "
+                          + "; ".join(decision.reasons))
+    return previous
+
+
+def _params(params: ForecastParams) -> dict[str, Any]:
+    out = asdict(params)
+    out.pop("boosting", None)
+    return out
+
+
+def run_plan_chunks(*, run: TrainingRun, store_ids: list[int], chunk_size: int) -> list[RunChunk]:
+    chunks = [
+        RunChunk(run=run, index=i, store_ids=store_ids[k : k + chunk_size])
+        for i, k in enumerate(range(0, len(store_ids), chunk_size))
+    ]
+    RunChunk.objects.bulk_create(chunks)
+    TrainingRun.objects.filter(pk=run.pk).update(
+        chunks_total=len(chunks), stores_total=len(store_ids), updated_at=timezone.now())
+    return list(RunChunk.objects.filter(run=run).order_by("index"))
+
+
+def chunk_score(*, chunk_id: int, now: dt.datetime | None = None) -> bool:
+    """Score one chunk; True when it did the work, False when the chunk was already done."""
+    now = now or timezone.now()
+    chunk = RunChunk.objects.select_related("run", "run__model_version").get(pk=chunk_id)
+    if chunk.status == RunChunk.Status.DONE:
+        return False
+    RunChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+    version = chunk.run.model_version
+    if version is None or version.status != ModelVersion.Status.ACTIVE:
+        version = registry.active_model(ModelKind.FORECAST)
+    if version is None:
+        raise RuntimeError("no active forecast model to score with")
+    model = registry.load_model(version)
+    with transaction.atomic():
+        # Lock the chunk: a duplicate delivery running at the same time waits, then sees DONE.
+        locked = RunChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status == RunChunk.Status.DONE:
+            return False
+        score_stores(model=model, store_ids=locked.store_ids, now=now, run=chunk.run)
+        RunChunk.objects.filter(pk=chunk.pk).update(
+            status=RunChunk.Status.DONE, finished_at=timezone.now(), error="")
+        _refresh_progress(chunk.run_id)
+    return True
+
+
+def _refresh_progress(run_id: int) -> None:
+    done = RunChunk.objects.filter(run_id=run_id, status=RunChunk.Status.DONE)
+    stores_done = sum(len(ids) for ids in done.values_list("store_ids", flat=True))
+    counts = RunChunk.objects.filter(run_id=run_id).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(status=RunChunk.Status.DONE)))
+    finished = counts["done"] == counts["total"]
+    update: dict[str, Any] = {"chunks_done": counts["done"], "stores_done": stores_done,
+                              "updated_at": timezone.now()}
+    if finished:
+        update.update(status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now())
+    TrainingRun.objects.filter(pk=run_id).update(**update)
+
+
+def chunk_failed(*, chunk_id: int, error: str) -> None:
+    RunChunk.objects.filter(pk=chunk_id).exclude(status=RunChunk.Status.DONE).update(
+        status=RunChunk.Status.FAILED, error=error[:2000])
+    run_id = RunChunk.objects.values_list("run_id", flat=True).get(pk=chunk_id)
+    TrainingRun.objects.filter(pk=run_id).update(
+        status=TrainingRun.Status.FAILED, finished_at=timezone.now(),
+        error=f"chunk {chunk_id} failed: {error[:500]}")
+
+
+def store_local_today(tz: str, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(tz)).date()

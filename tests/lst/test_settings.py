@@ -1,0 +1,84 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.smoke
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ENV",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_default_uses_sqlite_and_eager_celery() -> None:
+    out = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, "
+        "s.TIME_ZONE, s.USE_TZ, [c for c, _ in s.LANGUAGES])",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[-2] == (
+        "django.db.backends.sqlite3 True True Asia/Shanghai True ['zh-hans', 'en']"
+    )
+
+
+def test_database_and_broker_urls_switch_to_real_services() -> None:
+    out = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        CELERY_BROKER_URL="redis://h:1/0",
+    )
+    assert out.stdout.split("\n")[-2] == "django.db.backends.postgresql False"
+
+
+def test_production_refuses_to_start_without_secret_key_and_hosts() -> None:
+    out = _manage("check", DJANGO_ENV="production")
+    assert out.returncode != 0
+    assert "SECRET_KEY, ALLOWED_HOSTS" in out.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist() -> None:
+    out = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="lst.example.com",
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
