@@ -51,38 +51,64 @@ class Allocation:
     used_cm: float
 
 
-def _value(curves: Sequence[np.ndarray], f: Sequence[int]) -> float:
-    return float(sum(c[k] for c, k in zip(curves, f, strict=True)))
+def _value(curves: Sequence[Sequence[float]], f: Sequence[int]) -> float:
+    return sum(c[k] for c, k in zip(curves, f, strict=True))
+
+
+def _increments(
+    widths: Sequence[float],
+    curves: Sequence[Sequence[float]],
+    start: Sequence[int],
+    hi: Sequence[int],
+    skip: int = -1,
+) -> list[tuple[float, int, int]]:
+    """(-gain per cm, product, facing) from ``start`` up, best first.
+
+    Gains are made non-increasing per product (a running minimum) so that rounding noise on a
+    linear stretch cannot put facing k+1 before facing k in the order.
+    """
+    cands = []
+    for i, (w, c) in enumerate(zip(widths, curves, strict=True)):
+        if i == skip:
+            continue
+        prev = float("inf")
+        for k in range(start[i] + 1, hi[i] + 1):
+            prev = min(prev, (c[k] - c[k - 1]) / w)
+            cands.append((-prev, i, k))
+    cands.sort()
+    return cands
 
 
 def _fill(
     f: list[int],
     widths: Sequence[float],
-    curves: Sequence[np.ndarray],
+    curves: Sequence[Sequence[float]],
     hi: Sequence[int],
     room: float,
     skip: int = -1,
-) -> float:
-    """Add increments best gain-per-cm first while they fit; mutates ``f``; returns room left."""
-    cands = []
-    for i, (w, c) in enumerate(zip(widths, curves, strict=True)):
-        if i == skip:
-            continue
-        for k in range(f[i] + 1, hi[i] + 1):
-            cands.append((-(c[k] - c[k - 1]) / w, i, k))
-    cands.sort()  # best gain per cm first; a product's own increments stay in facing order
+) -> tuple[float, bool]:
+    """Add increments best gain-per-cm first while they fit; mutates ``f``.
+
+    Returns the room left and whether a worthwhile increment had to be passed over for lack of
+    room (if none was, the greedy answer is optimal and needs no repair).
+    """
+    cands = _increments(widths, curves, f, hi, skip)
+    passed_over = False
     for neg_ratio, i, k in cands:
         if -neg_ratio <= EPS:
             break
-        if k == f[i] + 1 and widths[i] <= room + EPS:
-            f[i] = k
-            room -= widths[i]
-    return room
+        if k == f[i] + 1:
+            if widths[i] <= room + EPS:
+                f[i] = k
+                room -= widths[i]
+            else:
+                passed_over = True
+    return room, passed_over
 
 
 def allocate_facings(
     widths: Sequence[float],
-    curves: Sequence[np.ndarray],
+    curves: Sequence[Sequence[float]],
     lo: Sequence[int],
     hi: Sequence[int],
     capacity: float,
@@ -92,9 +118,10 @@ def allocate_facings(
     if room < -EPS:
         return None
     f = list(lo)
-    room = _fill(f, widths, curves, hi, room)
+    room, passed_over = _fill(f, widths, curves, hi, room)
     best = _value(curves, f)
-    improved = True
+    # Equal widths: the greedy is exact. Nothing passed over: every worthwhile increment is in.
+    improved = passed_over and max(widths, default=0) - min(widths, default=0) > EPS
     while improved:
         improved = False
         for a in range(len(f)):
@@ -113,7 +140,7 @@ def allocate_facings(
 
 def lp_bound(
     widths: Sequence[float],
-    curves: Sequence[np.ndarray],
+    curves: Sequence[Sequence[float]],
     lo: Sequence[int],
     hi: Sequence[int],
     capacity: float,
@@ -123,13 +150,8 @@ def lp_bound(
     if room < -EPS:
         return float("-inf")
     total = _value(curves, lo)
-    cands = [
-        ((c[k] - c[k - 1]) / w, k, i)
-        for i, (w, c) in enumerate(zip(widths, curves, strict=True))
-        for k in range(lo[i] + 1, hi[i] + 1)
-    ]
-    cands.sort(key=lambda t: -t[0])
-    for ratio, _k, i in cands:
+    for neg_ratio, i, _k in _increments(widths, curves, lo, hi):
+        ratio = -neg_ratio
         if ratio <= 0 or room <= EPS:
             break
         take = min(1.0, room / widths[i])
@@ -140,7 +162,7 @@ def lp_bound(
 
 def brute_force_facings(
     widths: Sequence[float],
-    curves: Sequence[np.ndarray],
+    curves: Sequence[Sequence[float]],
     lo: Sequence[int],
     hi: Sequence[int],
     capacity: float,

@@ -12,6 +12,7 @@ nearest the eye level.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ class _Item:
     product: ProductSpec
     lo_dos: int
     hi: int
-    curve_eye: np.ndarray
-    curve_other: np.ndarray
+    curve_eye: tuple[float, ...]  # daily profit at 0..hi facings, on the eye level
+    curve_other: tuple[float, ...]  # ... on any other level
 
     @property
     def width(self) -> float:
@@ -77,7 +78,7 @@ def _items(
         resp = response.for_category(p.category)
         eye = profit_curve(p, resp, eye=True, display=display, max_facings=hi)
         other = profit_curve(p, resp, eye=False, display=display, max_facings=hi)
-        items.append(_Item(p, lo, hi, eye, other))
+        items.append(_Item(p, lo, hi, tuple(eye.tolist()), tuple(other.tolist())))
     return items, unplaced
 
 
@@ -121,6 +122,16 @@ def _sequences(items: list[_Item], lo: list[int], limit: int) -> list[list[int]]
         tail = [i for c in after for i in order(by_cat[c], "desc")]
         for how in ("desc", "asc", "tent"):
             seqs.append([*head, *order(by_cat[pivot], how), *tail])
+    # Few categories: every category order, the densest category's products peaked ("tent") so
+    # the DP can cut its best ones onto the eye level, the others' densest towards it.
+    perms = itertools.islice(itertools.permutations(cats), limit if len(cats) > 1 else 0)
+    for perm in perms:
+        at = perm.index(pivot)
+        seqs.append(
+            [i for c in perm[:at] for i in order(by_cat[c], "asc")]
+            + order(by_cat[pivot], "tent")
+            + [i for c in perm[at + 1 :] for i in order(by_cat[c], "desc")]
+        )
     unique: list[list[int]] = []
     for s in seqs:
         if s not in unique:
@@ -128,26 +139,39 @@ def _sequences(items: list[_Item], lo: list[int], limit: int) -> list[list[int]]
     return unique[:limit]
 
 
+_Cache = dict[tuple[frozenset[int], bool], tuple[float, dict[int, int]] | None]
+
+
 def _best_cuts(
-    seq: list[int], items: list[_Item], lo: list[int], fixture: FixtureSpec
+    seq: list[int], items: list[_Item], lo: list[int], fixture: FixtureSpec, cache: _Cache
 ) -> tuple[float, list[tuple[int, int, int, Allocation]]] | None:
-    """DP over cut points. Returns (value, [(level, start, end, allocation)]) or None."""
+    """DP over cut points. Returns (value, [(level, start, end, allocation)]) or None.
+
+    ``cache`` holds segment allocations by product set, shared by every sequence tried."""
     n, width = len(seq), fixture.width_cm
     levels = list(range(fixture.levels, 0, -1))  # reading order: top level first
-    cache: dict[tuple[int, int, bool], Allocation | None] = {}
 
     def seg(i: int, j: int, eye: bool) -> Allocation | None:
-        key = (i, j, eye)
+        idx = seq[i:j]
+        key = (frozenset(idx), eye)
         if key not in cache:
-            idx = seq[i:j]
-            cache[key] = allocate_facings(
+            alloc = allocate_facings(
                 [items[k].width for k in idx],
                 [items[k].curve_eye if eye else items[k].curve_other for k in idx],
                 [lo[k] for k in idx],
                 [items[k].hi for k in idx],
                 width,
             )
-        return cache[key]
+            cache[key] = (
+                None if alloc is None else (alloc.value, dict(zip(idx, alloc.facings, strict=True)))
+            )
+        hit = cache[key]
+        if hit is None:
+            return None
+        facings = tuple(hit[1][k] for k in idx)
+        return Allocation(
+            facings, hit[0], sum(items[k].width * f for k, f in zip(idx, facings, strict=True))
+        )
 
     value = np.full((len(levels) + 1, n + 1), NEG)
     back: dict[tuple[int, int], tuple[int, Allocation | None]] = {}
@@ -181,9 +205,15 @@ def _best_cuts(
 def _search(
     items: list[_Item], lo: list[int], fixture: FixtureSpec, params: PlanParams
 ) -> tuple[float, list[int], list[tuple[int, int, int, Allocation]]] | None:
+    if (
+        sum(k * it.width for k, it in zip(lo, items, strict=True))
+        > fixture.width_cm * fixture.levels
+    ):
+        return None
     best = None
+    cache: _Cache = {}
     for seq in _sequences(items, lo, params.max_orders_tried):
-        res = _best_cuts(seq, items, lo, fixture)
+        res = _best_cuts(seq, items, lo, fixture, cache)
         if res is not None and (best is None or res[0] > best[0] + 1e-12):
             best = (res[0], seq, res[1])
     return best
@@ -244,7 +274,7 @@ def plan_fixture(
     )
     bound = lp_bound(
         [it.width for it in items],
-        [np.maximum(it.curve_eye, it.curve_other) for it in items],
+        [np.maximum(it.curve_eye, it.curve_other).tolist() for it in items],
         lo,
         [it.hi for it in items],
         capacity,
