@@ -151,7 +151,8 @@ def test_facings_greedy_matches_brute_force(seed):
         lo.append(rng.randint(1, 2))
         hi.append(rng.randint(lo[-1], 5))
     cap = rng.uniform(
-        sum(w * k for w, k in zip(widths, lo)), sum(w * k for w, k in zip(widths, hi))
+        sum(w * k for w, k in zip(widths, lo, strict=False)),
+        sum(w * k for w, k in zip(widths, hi, strict=False)),
     )
     greedy = allocate_facings(widths, curves, lo, hi, cap)
     exact = brute_force_facings(widths, curves, lo, hi, cap)

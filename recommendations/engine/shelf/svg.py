@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
@@ -31,12 +32,21 @@ MARGIN = 24.0
 LABEL_W = 64.0
 
 
+def _safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (escaping alone cannot make them valid)."""
+    return _XML_INVALID.sub("", text)
+
+
 def category_colour(category: str) -> str:
     digest = hashlib.sha256(category.encode("utf-8")).digest()
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _clip(text: str, max_chars: int) -> str:
+    text = _safe(text)
     return text if len(text) <= max_chars else text[: max(1, max_chars - 1)] + "…"
 
 
@@ -67,12 +77,12 @@ def render_planogram(
             "data-fixture-id": str(fx.fixture_id),
         },
     )
-    ET.SubElement(svg, "title").text = title or fx.name or f"fixture {fx.fixture_id}"
+    ET.SubElement(svg, "title").text = _safe(title or fx.name or f"fixture {fx.fixture_id}")
     ET.SubElement(
         svg,
         "text",
         {"x": f"{MARGIN:.0f}", "y": f"{MARGIN:.0f}", "font-size": "14", "font-weight": "bold"},
-    ).text = title or fx.name or f"fixture {fx.fixture_id} ({fx.kind})"
+    ).text = _safe(title or fx.name or f"fixture {fx.fixture_id} ({fx.kind})")
     x0, y0 = MARGIN + LABEL_W, MARGIN + 12
 
     def level_top(level: int) -> float:
@@ -108,13 +118,13 @@ def render_planogram(
             {
                 "class": "product",
                 "data-product-id": str(p.product_id),
-                "data-category": p.category,
+                "data-category": _safe(p.category),
                 "data-level": str(p.level),
                 "data-facings": str(p.facings),
             },
         )
         name = names.get(p.product_id, str(p.product_id))
-        ET.SubElement(g, "title").text = f"{name} — {p.category} ×{p.facings}"
+        ET.SubElement(g, "title").text = _safe(f"{name} — {p.category} ×{p.facings}")
         ET.SubElement(
             g,
             "rect",
@@ -184,6 +194,6 @@ def render_planogram(
         )
         ET.SubElement(
             svg, "text", {"x": f"{lx + 16:.1f}", "y": f"{legend_y:.1f}", "font-size": "11"}
-        ).text = cat
+        ).text = _safe(cat)
         lx += 24 + 7 * len(cat)
     return ET.tostring(svg, encoding="unicode")
