@@ -23,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recommendations.engine.assortment import (  # noqa: E402
+from recommendations.engine.assortment import (
     AssortmentParams,
     build_matrices,
     evaluate_rankings,
@@ -32,8 +32,8 @@ from recommendations.engine.assortment import (  # noqa: E402
     read_plain_dir,
     recommend,
 )
-from recommendations.engine.assortment.baselines import BASELINES  # noqa: E402
-from recommendations.engine.assortment.matrices import SalesMatrices  # noqa: E402
+from recommendations.engine.assortment.baselines import BASELINES
+from recommendations.engine.assortment.matrices import SalesMatrices
 
 METRICS = ("recall@5", "recall@10", "capped_recall@10", "ndcg@10")
 

@@ -27,8 +27,11 @@ class Evidence:
     own_category: np.ndarray  # (S, K) products of each category each store carries
     item_sim: sp.csr_matrix  # (P, P) top-k item cosine, no diagonal
     item_sim_total: np.ndarray  # (P,) column sums of item_sim
+    item_pair_weight: sp.csr_matrix  # like item_sim, 1 / (norm_p norm_j): one store's share
     adj_log_rate: sp.csr_matrix  # (S, P) log weekly units minus the store effect, where carried
     product_log_rate: np.ndarray  # (P,) mean adjusted log rate over carriers (fallback)
+    adj_sum: np.ndarray  # (P,) column sums of adj_log_rate
+    rate_floor: float  # adjusted log rate assumed for a product nobody (else) sells
     store_effect: np.ndarray  # (S,)
     shrink: float
     use_categories: bool
@@ -64,24 +67,34 @@ def neighbour_share(ev: Evidence, weights: sp.csr_matrix, popularity: np.ndarray
     return (num + ev.shrink * popularity) / (den + ev.shrink)
 
 
-def expected_log_rate(ev: Evidence, weights: sp.csr_matrix, store_effect: np.ndarray) -> np.ndarray:
-    """Log weekly units the store would sell: neighbours' adjusted rates plus its own effect."""
+def expected_log_rate(
+    ev: Evidence,
+    weights: sp.csr_matrix,
+    store_effect: np.ndarray,
+    fallback: np.ndarray | None = None,
+) -> np.ndarray:
+    """Log weekly units the store would sell: neighbours' adjusted rates plus its own effect.
+
+    Where no neighbour carries the product, `fallback` (n, P) or the chain's mean is used.
+    """
     num = np.asarray((weights @ ev.adj_log_rate).todense())
     den = np.asarray((weights @ ev.carried).todense())
     base = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-    base = np.where(den > 0, base, ev.product_log_rate[None, :])
+    alt = ev.product_log_rate[None, :] if fallback is None else fallback
+    base = np.where(den > 0, base, alt)
     return base + store_effect[:, None]
 
 
 def pair_features(
     ev: Evidence,
     *,
-    own: sp.csr_matrix | None,
+    rows: np.ndarray | None,
     w_sales: sp.csr_matrix,
     w_attrs: sp.csr_matrix | None,
     store_effect: np.ndarray,
 ) -> np.ndarray:
-    """Features (n, P, F) for n query stores; `own` is their carried rows (None = cold start)."""
+    """Features (n, P, F) for fitted stores `rows` (None: one new store, cold start)."""
+    own = None if rows is None else ev.carried[rows]
     n = w_sales.shape[0]
     n_p = ev.carried.shape[1]
     c_own = np.zeros((n, n_p)) if own is None else np.asarray(own.todense())
@@ -113,10 +126,23 @@ def pair_features(
     if own is None:
         knn = np.zeros((n, n_p))
     else:
-        knn = np.asarray((own @ ev.item_sim).todense()) / np.maximum(ev.item_sim_total, EPS)
+        # The store's own co-occurrences are taken out of the item similarities.
+        own_share = c_own * np.asarray((own @ ev.item_pair_weight).todense())
+        knn = np.asarray((own @ ev.item_sim).todense()) - own_share
+        knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
     cols.append(np.log(knn + 0.01))
-    cols.append(np.broadcast_to(ev.product_log_rate[None, :], (n, n_p)))
-    cols.append(expected_log_rate(ev, w_sales, store_effect))
+    if rows is None:
+        product_rate = np.broadcast_to(ev.product_log_rate[None, :], (n, n_p))
+    else:
+        own_adj = np.asarray(ev.adj_log_rate[rows].todense())
+        others = ev.carry_count[None, :] - c_own
+        product_rate = np.where(
+            others > 0,
+            (ev.adj_sum[None, :] - own_adj) / np.maximum(others, 1.0),
+            ev.rate_floor,
+        )
+    cols.append(product_rate)
+    cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate))
     return np.stack(cols, axis=2).astype(np.float32)
 
 

@@ -16,19 +16,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .features import Evidence, feature_names, pair_features
+from .evidence import build_evidence, build_graphs
+from .features import Evidence, feature_names
 from .matrices import SalesMatrices, build_matrices
 from .similarity import (
     AttributeEncoder,
     attribute_embedding,
     attribute_frame,
     fit_attribute_encoder,
-    item_neighbours,
-    sales_embedding,
-    top_k_neighbours,
 )
-
-FEATURE_CELLS_PER_CHUNK = 2_000_000
+from .training import masked_training_pairs, store_chunks
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,8 @@ class AssortmentParams:
     attr_weight: float = 0.4  # weight of attributes in the blended similarity (reasons, units)
     shrink: float = 2.0  # pseudo-stores pulling neighbour shares toward chain popularity
     max_train_pairs: int = 300_000
+    mask_fraction: float = 0.1  # share of carried pairs hidden to make training examples
+    mask_rounds: int = 2
     regularisation: float = 1.0  # inverse strength (C) of the logistic classifier
     units_power: float = 0.0  # score = fit probability * expected units ** units_power
     drop_ratio: float = 0.25  # drop when selling below this share of the expected rate
@@ -72,79 +71,6 @@ class AssortmentModel:
         return self.matrices.product_ids
 
 
-def _store_effect(
-    rate: sp.csr_matrix, carried: sp.csr_matrix
-) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Two-way log-rate decomposition: store effect, adjusted rates, product mean of adjusted."""
-    log_rate = rate.copy().tocsr()
-    log_rate.data = np.log(log_rate.data)
-    count_p = np.asarray(carried.sum(axis=0)).ravel()
-    mu_p = np.divide(
-        np.asarray(log_rate.sum(axis=0)).ravel(),
-        count_p,
-        out=np.zeros(rate.shape[1]),
-        where=count_p > 0,
-    )
-    coo = log_rate.tocoo()
-    resid = coo.data - mu_p[coo.col]
-    count_s = np.bincount(coo.row, minlength=rate.shape[0])
-    eff = np.divide(
-        np.bincount(coo.row, weights=resid, minlength=rate.shape[0]),
-        count_s,
-        out=np.zeros(rate.shape[0]),
-        where=count_s > 0,
-    )
-    adj = sp.csr_matrix((coo.data - eff[coo.row], (coo.row, coo.col)), shape=rate.shape)
-    prod = np.divide(
-        np.asarray(adj.sum(axis=0)).ravel(), count_p, out=np.zeros(rate.shape[1]), where=count_p > 0
-    )
-    floor = prod[count_p > 0].min() - 1.0 if (count_p > 0).any() else 0.0
-    prod = np.where(count_p > 0, prod, floor)  # never sold anywhere: below everything sold
-    return eff, adj, prod
-
-
-def _categories(product_ids: np.ndarray, products: pd.DataFrame | None) -> np.ndarray:
-    if products is None or "category" not in products.columns:
-        return np.zeros(len(product_ids), dtype=np.int64)
-    table = products.assign(product_id=products["product_id"].astype(str))
-    cats = table.drop_duplicates("product_id").set_index("product_id")["category"]
-    values = cats.reindex(product_ids.astype(str)).fillna("?").astype(str)
-    _, codes = np.unique(values.to_numpy(), return_inverse=True)
-    return codes.astype(np.int64)
-
-
-def _evidence(
-    m: SalesMatrices, products: pd.DataFrame | None, p: AssortmentParams, attrs: bool
-) -> Evidence:
-    carried = m.carried
-    category = _categories(m.product_ids, products)
-    k = int(category.max()) + 1
-    ind = sp.csr_matrix(
-        (np.ones(category.size), (np.arange(category.size), category)), shape=(category.size, k)
-    )
-    own_category = np.asarray((carried @ ind).todense())
-    size = np.bincount(category, minlength=k).astype(float)
-    share = own_category.sum(axis=0) / np.maximum(size * carried.shape[0], 1.0)
-    item_sim = item_neighbours(carried, p.item_neighbours)
-    eff, adj, prod = _store_effect(m.rate, carried)
-    return Evidence(
-        carried=carried,
-        carry_count=np.asarray(carried.sum(axis=0)).ravel(),
-        category=category,
-        category_size=size,
-        category_share=share,
-        own_category=own_category,
-        item_sim=item_sim,
-        item_sim_total=np.asarray(item_sim.sum(axis=0)).ravel(),
-        adj_log_rate=adj,
-        product_log_rate=prod,
-        store_effect=eff,
-        shrink=p.shrink,
-        use_categories=k > 1,
-        use_attributes=attrs,
-    )
-
-
 def fit_assortment(
     sales: pd.DataFrame,
     store_attrs: pd.DataFrame | None = None,
@@ -169,23 +95,20 @@ def fit_assortment(
     attr_features = encoder.transform(attribute_frame(m.store_ids, store_attrs))
     use_attrs = attr_features.shape[1] > 0 and len(m.store_ids) > 2
     attr_emb = attribute_embedding(attr_features)
-    sales_emb = sales_embedding(m.rate, p.svd_dims, p.random_state)
-    sim_sales = sales_emb @ sales_emb.T
-    w_sales = top_k_neighbours(sim_sales, p.neighbours)
-    w_attrs = top_k_neighbours(attr_emb @ attr_emb.T, p.neighbours) if use_attrs else None
-    blend = (
-        sim_sales
-        if not use_attrs
-        else (1 - p.attr_weight) * sim_sales + p.attr_weight * (attr_emb @ attr_emb.T)
+    graphs = build_graphs(
+        m.rate,
+        attr_emb,
+        use_attrs=use_attrs,
+        neighbours=p.neighbours,
+        svd_dims=p.svd_dims,
+        attr_weight=p.attr_weight,
+        random_state=p.random_state,
     )
-    w_blend = top_k_neighbours(blend, p.neighbours)
-    ev = _evidence(m, products, p, use_attrs)
-    names = tuple(feature_names(ev))
-    x, y = _training_pairs(ev, w_sales, w_attrs, p)
+    ev = build_evidence(m, products, item_k=p.item_neighbours, shrink=p.shrink, attrs=use_attrs)
+    x, y = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
-    if y.min() == y.max():  # degenerate: everything (or nothing) carried
-        y = y.copy()
-        y[0] = 1 - y[0]
+    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
+        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
     clf.fit(x, y)
     return AssortmentModel(
         params=p,
@@ -194,37 +117,12 @@ def fit_assortment(
         encoder=encoder,
         attr_features=attr_features,
         attr_embedding=attr_emb,
-        w_sales=w_sales,
-        w_attrs=w_attrs,
-        w_blend=w_blend,
+        w_sales=graphs.w_sales,
+        w_attrs=graphs.w_attrs,
+        w_blend=graphs.w_blend,
         classifier=clf,
-        feature_names=names,
+        feature_names=tuple(feature_names(ev)),
     )
 
 
-def store_chunks(n_stores: int, n_products: int, n_features: int) -> list[np.ndarray]:
-    size = max(1, FEATURE_CELLS_PER_CHUNK // max(1, n_products * n_features))
-    return [np.arange(i, min(n_stores, i + size)) for i in range(0, n_stores, size)]
-
-
-def _training_pairs(
-    ev: Evidence, w_sales: sp.csr_matrix, w_attrs: sp.csr_matrix | None, p: AssortmentParams
-) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(p.random_state)
-    n_s, n_p = ev.carried.shape
-    per_store = min(n_p, max(1, p.max_train_pairs // n_s))
-    xs, ys = [], []
-    for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
-        feats = pair_features(
-            ev,
-            own=ev.carried[rows],
-            w_sales=w_sales[rows],
-            w_attrs=None if w_attrs is None else w_attrs[rows],
-            store_effect=ev.store_effect[rows],
-        )
-        labels = np.asarray(ev.carried[rows].todense())
-        for i in range(len(rows)):
-            cols = np.arange(n_p) if per_store == n_p else rng.choice(n_p, per_store, replace=False)
-            xs.append(feats[i, cols])
-            ys.append(labels[i, cols])
-    return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
+__all__ = ["AssortmentModel", "AssortmentParams", "fit_assortment", "store_chunks"]

@@ -61,7 +61,7 @@ def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, 
     ev = model.evidence
     feats = pair_features(
         ev,
-        own=ev.carried[rows],
+        rows=rows,
         w_sales=model.w_sales[rows],
         w_attrs=None if model.w_attrs is None else model.w_attrs[rows],
         store_effect=ev.store_effect[rows],
