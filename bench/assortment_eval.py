@@ -85,7 +85,7 @@ def synthetic_frames(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A large sparse chain: store types x product categories drive ranges and weekly sales."""
     rng = np.random.default_rng(seed)
-    n_types, n_cats, weeks = 8, 60, 30
+    n_types, n_cats, weeks = 8, 60, 27
     store_type = rng.integers(n_types, size=stores)
     size = rng.lognormal(0, 0.4, size=stores)
     cat = rng.integers(n_cats, size=products)
@@ -100,23 +100,19 @@ def synthetic_frames(
         * np.exp(0.3 * affinity[store_type[s], cat[p]])
     )
     end = pd.Timestamp("2025-06-29")
-    frames = []
-    for w in range(weeks):
-        units = rng.poisson(rate)
-        keep = units > 0
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": end - pd.Timedelta(weeks=weeks - 1 - w),
-                    "store_id": s[keep],
-                    "product_id": p[keep],
-                    "units": units[keep],
-                }
-            )
-        )
-    sales = pd.concat(frames, ignore_index=True)
-    sales["store_id"] = "S" + sales["store_id"].astype(str)
-    sales["product_id"] = "P" + sales["product_id"].astype(str)
+    units = rng.poisson(np.tile(rate, weeks))
+    week = np.repeat(np.arange(weeks), rate.size)
+    keep = units > 0
+    store_names = np.array([f"S{i}" for i in range(stores)], dtype=object)
+    product_names = np.array([f"P{i}" for i in range(products)], dtype=object)
+    sales = pd.DataFrame(
+        {
+            "date": end - pd.to_timedelta(7 * (weeks - 1 - week[keep]), unit="D"),
+            "store_id": store_names[np.tile(s, weeks)[keep]],
+            "product_id": product_names[np.tile(p, weeks)[keep]],
+            "units": units[keep],
+        }
+    )
     store_frame = pd.DataFrame(
         {
             "store_id": [f"S{i}" for i in range(stores)],
@@ -154,9 +150,10 @@ def run(
     params: AssortmentParams,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     timings: dict[str, float] = {}
-    sales = sales.assign(
-        store_id=sales["store_id"].astype(str), product_id=sales["product_id"].astype(str)
-    )
+    if sales["store_id"].dtype != object or sales["product_id"].dtype != object:
+        sales = sales.assign(
+            store_id=sales["store_id"].astype(str), product_id=sales["product_id"].astype(str)
+        )
     full = build_matrices(
         sales, carried_days=7 * params.carried_weeks, recent_days=7 * params.recent_weeks
     )
@@ -165,8 +162,9 @@ def run(
         {"store_id": full.store_ids[coo.row], "product_id": full.product_ids[coo.col]}
     )
     held = holdout_pairs(pairs, 0.10, seed)
-    key = sales["store_id"] + "\x1f" + sales["product_id"]
-    train = sales[~key.isin(held["store_id"] + "\x1f" + held["product_id"])]
+    flag = held.assign(_held=True)
+    merged = sales.merge(flag, on=["store_id", "product_id"], how="left")
+    train = sales[merged["_held"].isna().to_numpy()]
     held_out = {s: set(g["product_id"]) for s, g in held.groupby("store_id")}
 
     t0 = time.perf_counter()

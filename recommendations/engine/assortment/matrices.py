@@ -56,12 +56,16 @@ def build_matrices(
         raise ValueError("sales frame is empty")
     dates = pd.to_datetime(sales["date"])
     end = dates.max()
-    store_ids = np.array(sorted(pd.unique(sales["store_id"].astype(str))), dtype=object)
-    extra = [str(p) for p in extra_product_ids]
-    all_products = pd.unique(pd.concat([sales["product_id"].astype(str), pd.Series(extra)]))
-    product_ids = np.array(sorted(all_products), dtype=object)
-    s_idx = np.searchsorted(store_ids, sales["store_id"].astype(str).to_numpy())
-    p_idx = np.searchsorted(product_ids, sales["product_id"].astype(str).to_numpy())
+    # Factorise first, stringify only the distinct ids: fast on tens of millions of rows.
+    s_codes, s_uniques = pd.factorize(sales["store_id"])
+    p_codes, p_uniques = pd.factorize(sales["product_id"])
+    s_names = np.array([str(x) for x in s_uniques], dtype=object)
+    p_names = np.array([str(x) for x in p_uniques], dtype=object)
+    extra = np.array([str(p) for p in extra_product_ids], dtype=object)
+    store_ids = np.array(sorted(set(s_names)), dtype=object)
+    product_ids = np.array(sorted(set(p_names) | set(extra)), dtype=object)
+    s_idx = np.searchsorted(store_ids, s_names)[s_codes]
+    p_idx = np.searchsorted(product_ids, p_names)[p_codes]
     units = sales["units"].to_numpy(dtype=np.float64)
     shape = (len(store_ids), len(product_ids))
 

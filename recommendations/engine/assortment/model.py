@@ -40,6 +40,7 @@ class AssortmentParams:
     max_train_pairs: int = 300_000
     mask_fraction: float = 0.1  # share of carried pairs hidden to make training examples
     mask_rounds: int = 2
+    enough_positives: int = 20_000  # no further masking rounds once this many hidden pairs
     regularisation: float = 1.0  # inverse strength (C) of the logistic classifier
     units_power: float = 0.0  # score = fit probability * expected units ** units_power
     drop_ratio: float = 0.25  # drop when selling below this share of the expected rate

@@ -146,11 +146,16 @@ def item_neighbours(carried: sp.csr_matrix, k: int, chunk: int = 2048) -> sp.csr
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     cn = (c @ sp.diags(inv)).tocsc()
     cnt = cn.T.tocsr()
+    # Dense BLAS is far faster than a sparse product whose result is nearly dense.
+    dense = cn.toarray() if cn.shape[0] * n_p <= 50_000_000 else None
     k = max(1, min(k, n_p - 1))
     rows_all, cols_all, vals_all = [], [], []
     for start in range(0, n_p, chunk):
         stop = min(n_p, start + chunk)
-        block = (cnt[start:stop] @ cn).toarray()  # (chunk, P)
+        if dense is not None:
+            block = dense[:, start:stop].T @ dense  # (chunk, P)
+        else:
+            block = (cnt[start:stop] @ cn).toarray()
         block[np.arange(stop - start), np.arange(start, stop)] = 0.0
         idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
         vals = np.take_along_axis(block, idx, axis=1)

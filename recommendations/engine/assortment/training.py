@@ -22,7 +22,7 @@ from .matrices import SalesMatrices
 if TYPE_CHECKING:
     from .model import AssortmentParams
 
-FEATURE_CELLS_PER_CHUNK = 2_000_000
+FEATURE_CELLS_PER_CHUNK = 4_000_000
 
 
 def store_chunks(n_stores: int, n_products: int, n_features: int) -> list[np.ndarray]:
@@ -57,7 +57,10 @@ def masked_training_pairs(
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     coo = m.carried.tocoo()
+    positives_seen = 0
     for _ in range(rounds):
+        if positives_seen >= p.enough_positives:
+            break  # big chains: one masking already gives plenty of examples
         hide = rng.random(coo.nnz) < p.mask_fraction
         keep = sp.csr_matrix(
             (np.ones(int((~hide).sum())), (coo.row[~hide], coo.col[~hide])), shape=m.carried.shape
@@ -98,6 +101,7 @@ def masked_training_pairs(
                 if negatives.size > neg_per_store:
                     negatives = np.sort(rng.choice(negatives, neg_per_store, replace=False))
                 cols = np.concatenate([positives, negatives])
+                positives_seen += positives.size
                 xs.append(feats[i, cols])
                 ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
     return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
