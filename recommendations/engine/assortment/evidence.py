@@ -1,0 +1,124 @@
+"""Evidence a model reads its features from, built from (possibly masked) sales matrices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .features import Evidence
+from .matrices import SalesMatrices
+from .similarity import item_neighbours, sales_embedding, top_k_neighbours
+
+
+@dataclass(frozen=True)
+class Graphs:
+    """Top-k neighbour graphs (S x S): by sales profile, by attributes, and blended."""
+
+    w_sales: sp.csr_matrix
+    w_attrs: sp.csr_matrix | None
+    w_blend: sp.csr_matrix
+
+
+def build_graphs(
+    rate: sp.csr_matrix,
+    attr_emb: np.ndarray,
+    *,
+    use_attrs: bool,
+    neighbours: int,
+    svd_dims: int,
+    attr_weight: float,
+    random_state: int,
+) -> Graphs:
+    sales_emb = sales_embedding(rate, svd_dims, random_state)
+    sim_sales = sales_emb @ sales_emb.T
+    w_sales = top_k_neighbours(sim_sales, neighbours)
+    if not use_attrs:
+        return Graphs(w_sales, None, w_sales)
+    sim_attrs = attr_emb @ attr_emb.T
+    blend = (1 - attr_weight) * sim_sales + attr_weight * sim_attrs
+    return Graphs(
+        w_sales, top_k_neighbours(sim_attrs, neighbours), top_k_neighbours(blend, neighbours)
+    )
+
+
+def store_effect(
+    rate: sp.csr_matrix, carried: sp.csr_matrix
+) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, float]:
+    """Two-way log-rate decomposition: store effect, adjusted rates, product mean of adjusted."""
+    log_rate = rate.copy().tocsr()
+    log_rate.data = np.log(log_rate.data)
+    count_p = np.asarray(carried.sum(axis=0)).ravel()
+    mu_p = np.divide(
+        np.asarray(log_rate.sum(axis=0)).ravel(),
+        count_p,
+        out=np.zeros(rate.shape[1]),
+        where=count_p > 0,
+    )
+    coo = log_rate.tocoo()
+    resid = coo.data - mu_p[coo.col]
+    count_s = np.bincount(coo.row, minlength=rate.shape[0])
+    eff = np.divide(
+        np.bincount(coo.row, weights=resid, minlength=rate.shape[0]),
+        count_s,
+        out=np.zeros(rate.shape[0]),
+        where=count_s > 0,
+    )
+    adj = sp.csr_matrix((coo.data - eff[coo.row], (coo.row, coo.col)), shape=rate.shape)
+    prod = np.divide(
+        np.asarray(adj.sum(axis=0)).ravel(), count_p, out=np.zeros(rate.shape[1]), where=count_p > 0
+    )
+    floor = prod[count_p > 0].min() - 1.0 if (count_p > 0).any() else 0.0
+    prod = np.where(count_p > 0, prod, floor)  # never sold anywhere: below everything sold
+    return eff, adj, prod, floor
+
+
+def categories(product_ids: np.ndarray, products: pd.DataFrame | None) -> np.ndarray:
+    if products is None or "category" not in products.columns:
+        return np.zeros(len(product_ids), dtype=np.int64)
+    table = products.assign(product_id=products["product_id"].astype(str))
+    cats = table.drop_duplicates("product_id").set_index("product_id")["category"]
+    values = cats.reindex(product_ids.astype(str)).fillna("?").astype(str)
+    _, codes = np.unique(values.to_numpy(), return_inverse=True)
+    return codes.astype(np.int64)
+
+
+def build_evidence(
+    m: SalesMatrices, products: pd.DataFrame | None, *, item_k: int, shrink: float, attrs: bool
+) -> Evidence:
+    carried = m.carried
+    category = categories(m.product_ids, products)
+    k = int(category.max()) + 1
+    ind = sp.csr_matrix(
+        (np.ones(category.size), (np.arange(category.size), category)), shape=(category.size, k)
+    )
+    own_category = np.asarray((carried @ ind).todense())
+    size = np.bincount(category, minlength=k).astype(float)
+    share = own_category.sum(axis=0) / np.maximum(size * carried.shape[0], 1.0)
+    item_sim = item_neighbours(carried, item_k)
+    eff, adj, prod, floor = store_effect(m.rate, carried)
+    norms = np.sqrt(np.asarray(carried.sum(axis=0)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    pair_weight = item_sim.copy().tocoo()
+    pair_weight.data = inv[pair_weight.row] * inv[pair_weight.col]
+    return Evidence(
+        carried=carried,
+        carry_count=np.asarray(carried.sum(axis=0)).ravel(),
+        category=category,
+        category_size=size,
+        category_share=share,
+        own_category=own_category,
+        item_sim=item_sim,
+        item_sim_total=np.asarray(item_sim.sum(axis=0)).ravel(),
+        item_pair_weight=pair_weight.tocsr(),
+        adj_log_rate=adj,
+        product_log_rate=prod,
+        adj_sum=np.asarray(adj.sum(axis=0)).ravel(),
+        rate_floor=float(floor),
+        store_effect=eff,
+        shrink=shrink,
+        use_categories=k > 1,
+        use_attributes=attrs,
+    )

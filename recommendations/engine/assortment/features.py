@@ -1,0 +1,160 @@
+"""Pair features: why a store might carry (and sell) a product, from everything but that pair.
+
+Every feature of a (store, product) pair is computed without the store's own record of that
+product (leave-one-out), so the classifier trained on the pairs a store visibly carries sees
+the same evidence it will see for a product the store does not carry yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The fitted matrices the features are read from (S stores, P products, K categories)."""
+
+    carried: sp.csr_matrix  # (S, P) 0/1
+    carry_count: np.ndarray  # (P,) stores carrying each product
+    category: np.ndarray  # (P,) category code
+    category_size: np.ndarray  # (K,) products per category
+    category_share: np.ndarray  # (K,) chain-wide share of (store, product) pairs carried
+    own_category: np.ndarray  # (S, K) products of each category each store carries
+    item_sim: sp.csr_matrix  # (P, P) top-k item cosine, no diagonal
+    item_sim_total: np.ndarray  # (P,) column sums of item_sim
+    item_pair_weight: sp.csr_matrix  # like item_sim, 1 / (norm_p norm_j): one store's share
+    adj_log_rate: sp.csr_matrix  # (S, P) log weekly units minus the store effect, where carried
+    product_log_rate: np.ndarray  # (P,) mean adjusted log rate over carriers (fallback)
+    adj_sum: np.ndarray  # (P,) column sums of adj_log_rate
+    rate_floor: float  # adjusted log rate assumed for a product nobody (else) sells
+    store_effect: np.ndarray  # (S,)
+    shrink: float
+    use_categories: bool
+    use_attributes: bool
+
+    @property
+    def n_stores(self) -> int:
+        return int(self.carried.shape[0])
+
+
+def feature_names(ev: Evidence) -> list[str]:
+    names = ["popularity", "similar_sales_share"]
+    if ev.use_attributes:
+        names.append("similar_attrs_share")
+    if ev.use_categories:
+        names.append("own_category_propensity")
+        names.append("similar_sales_category_propensity")
+        if ev.use_attributes:
+            names.append("similar_attrs_category_propensity")
+    names += ["own_range_size", "item_knn", "product_rate", "expected_rate"]
+    return names
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def neighbour_share(ev: Evidence, weights: sp.csr_matrix, popularity: np.ndarray) -> np.ndarray:
+    """Similarity-weighted share of the neighbours carrying each product, shrunk to popularity."""
+    num = np.asarray((weights @ ev.carried).todense())
+    den = np.asarray(weights.sum(axis=1)).ravel()[:, None]
+    return (num + ev.shrink * popularity) / (den + ev.shrink)
+
+
+def expected_log_rate(
+    ev: Evidence,
+    weights: sp.csr_matrix,
+    store_effect: np.ndarray,
+    fallback: np.ndarray | None = None,
+) -> np.ndarray:
+    """Log weekly units the store would sell: neighbours' adjusted rates plus its own effect.
+
+    Where no neighbour carries the product, `fallback` (n, P) or the chain's mean is used.
+    """
+    num = np.asarray((weights @ ev.adj_log_rate).todense())
+    den = np.asarray((weights @ ev.carried).todense())
+    base = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    alt = ev.product_log_rate[None, :] if fallback is None else fallback
+    base = np.where(den > 0, base, alt)
+    return base + store_effect[:, None]
+
+
+def pair_features(
+    ev: Evidence,
+    *,
+    rows: np.ndarray | None,
+    w_sales: sp.csr_matrix,
+    w_attrs: sp.csr_matrix | None,
+    store_effect: np.ndarray,
+) -> np.ndarray:
+    """Features (n, P, F) for fitted stores `rows` (None: one new store, cold start)."""
+    own = None if rows is None else ev.carried[rows]
+    n = w_sales.shape[0]
+    n_p = ev.carried.shape[1]
+    c_own = np.zeros((n, n_p)) if own is None else np.asarray(own.todense())
+    s = ev.n_stores
+    if own is None:
+        pop = (ev.carry_count[None, :] + 0.5) / (s + 1.0)
+    else:
+        pop = (ev.carry_count[None, :] - c_own + 0.5) / s
+    cols = [_logit(pop), _logit(neighbour_share(ev, w_sales, pop))]
+    if ev.use_attributes:
+        assert w_attrs is not None
+        cols.append(_logit(neighbour_share(ev, w_attrs, pop)))
+    if own is None:
+        own_cat = np.zeros((n, ev.category_size.size))
+    else:
+        own_cat = (own @ _category_indicator(ev)).toarray()
+    cat = ev.category
+    g = np.clip(ev.category_share, 1e-3, None)
+    m = 2.0
+    if ev.use_categories:
+        loo = (own_cat[:, cat] - c_own + m * g[cat]) / (ev.category_size[cat] - 1 + m)
+        cols.append(np.log(np.clip(loo, 1e-3, None) / g[cat]))
+        cols.append(_category_ratio(ev, w_sales)[:, cat])
+        if ev.use_attributes:
+            assert w_attrs is not None
+            cols.append(_category_ratio(ev, w_attrs)[:, cat])
+    range_size = (c_own.sum(axis=1, keepdims=True) - c_own + 1.0) / (n_p + 1.0)
+    cols.append(_logit(range_size))
+    if own is None:
+        knn = np.zeros((n, n_p))
+    else:
+        # The store's own co-occurrences are taken out of the item similarities.
+        own_share = c_own * np.asarray((own @ ev.item_pair_weight).todense())
+        knn = np.asarray((own @ ev.item_sim).todense()) - own_share
+        knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
+    cols.append(np.log(knn + 0.01))
+    if rows is None:
+        product_rate = np.broadcast_to(ev.product_log_rate[None, :], (n, n_p))
+    else:
+        own_adj = np.asarray(ev.adj_log_rate[rows].todense())
+        others = ev.carry_count[None, :] - c_own
+        product_rate = np.where(
+            others > 0,
+            (ev.adj_sum[None, :] - own_adj) / np.maximum(others, 1.0),
+            ev.rate_floor,
+        )
+    cols.append(product_rate)
+    cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate))
+    return np.stack(cols, axis=2).astype(np.float32)
+
+
+def _category_indicator(ev: Evidence) -> sp.csr_matrix:
+    n_p, k = ev.category.size, ev.category_size.size
+    return sp.csr_matrix((np.ones(n_p), (np.arange(n_p), ev.category)), shape=(n_p, k))
+
+
+def _category_ratio(ev: Evidence, weights: sp.csr_matrix) -> np.ndarray:
+    """Log of the neighbours' carried share of each category over the chain's share (n, K)."""
+    num = np.asarray(weights @ ev.own_category)
+    den = np.asarray(weights.sum(axis=1)).ravel()[:, None] * ev.category_size[None, :]
+    g = np.clip(ev.category_share, 1e-3, None)
+    share = (num + 2.0 * g) / (den + 2.0)
+    return np.log(np.clip(share, 1e-3, None) / g)

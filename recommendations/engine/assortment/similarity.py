@@ -1,0 +1,170 @@
+"""Stores like yours: similarity from sales profiles and from store attributes.
+
+Sales profile: log(1 + weekly units) per product, rows L2-normalised (so a big store and a small
+store with the same mix look alike), reduced with TruncatedSVD (sparse-friendly), centred and
+normalised again, so the cosine measures how a store's mix departs from the chain's average mix.
+
+Attributes: any columns of the stores frame. Categorical columns are one-hot encoded; columns
+whose values are (nearly) unique per store, like names or addresses, carry no similarity and are
+skipped, as are constant columns. Numeric columns are median-imputed, log-scaled when positive and
+skewed, and standardised. Each column gets equal total weight, so ten one-hot levels of a city
+column do not drown the size column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+
+MAX_LEVELS = 50
+
+
+@dataclass(frozen=True)
+class AttributeEncoder:
+    """Fitted encoding of store attributes; `transform` works for stores never seen in fit."""
+
+    numeric: dict[str, tuple[float, float, float, bool]] = field(default_factory=dict)
+    # column -> (median, mean, std, log-scaled)
+    categorical: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.numeric and not self.categorical
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        blocks: list[np.ndarray] = []
+        for col, (median, mean, std, logged) in self.numeric.items():
+            raw = pd.to_numeric(frame.get(col), errors="coerce") if col in frame else None
+            values = (
+                np.full(len(frame), median)
+                if raw is None
+                else raw.fillna(median).to_numpy(dtype=float)
+            )
+            if logged:
+                values = np.log1p(np.maximum(values, 0.0))
+            blocks.append(((values - mean) / std)[:, None])
+        for col, levels in self.categorical.items():
+            values = (
+                frame[col].astype(str).to_numpy() if col in frame else np.array([""] * len(frame))
+            )
+            onehot = (values[:, None] == np.array(levels)[None, :]).astype(float)
+            # Two different levels sit at distance 1, like one standard deviation of a number.
+            blocks.append(onehot / np.sqrt(2.0))
+        if not blocks:
+            return np.zeros((len(frame), 0))
+        return np.hstack(blocks)
+
+
+def fit_attribute_encoder(stores: pd.DataFrame | None) -> AttributeEncoder:
+    if stores is None or stores.empty:
+        return AttributeEncoder()
+    n = len(stores)
+    numeric: dict[str, tuple[float, float, float, bool]] = {}
+    categorical: dict[str, tuple[str, ...]] = {}
+    for col in stores.columns:
+        if col == "store_id":
+            continue
+        series = stores[col]
+        as_num = pd.to_numeric(series, errors="coerce")
+        is_numeric = pd.api.types.is_numeric_dtype(series) or as_num.notna().mean() > 0.9
+        if is_numeric and as_num.notna().any() and as_num.nunique() > MAX_LEVELS // 5:
+            median = float(as_num.median())
+            values = as_num.fillna(median).to_numpy(dtype=float)
+            logged = bool((values >= 0).all() and pd.Series(values).skew() > 1.0)
+            if logged:
+                values = np.log1p(values)
+            std = float(values.std())
+            if std > 0:
+                numeric[col] = (median, float(values.mean()), std, logged)
+            continue
+        levels = series.dropna().astype(str)
+        n_levels = levels.nunique()
+        if n_levels < 2 or n_levels > min(MAX_LEVELS, max(2, n // 2)):
+            continue  # constant, or an identifier such as a name
+        counts = levels.value_counts()
+        categorical[col] = tuple(sorted(counts.index[counts >= 1]))
+    return AttributeEncoder(numeric=numeric, categorical=categorical)
+
+
+def attribute_frame(store_ids: np.ndarray, stores: pd.DataFrame | None) -> pd.DataFrame:
+    """The attributes of `store_ids` in order (missing stores get empty rows)."""
+    if stores is None:
+        return pd.DataFrame(index=range(len(store_ids)))
+    table = stores.assign(store_id=stores["store_id"].astype(str)).drop_duplicates("store_id")
+    return table.set_index("store_id").reindex(store_ids.astype(str)).reset_index(drop=True)
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+def sales_embedding(rate: sp.csr_matrix, dims: int, random_state: int) -> np.ndarray:
+    """Centred, unit-length low-rank profile of each store's sales mix."""
+    x = rate.copy()
+    x.data = np.log1p(x.data)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ x
+    n_comp = min(dims, min(x.shape) - 1)
+    if n_comp < 1:
+        return np.zeros((x.shape[0], 1))
+    z = TruncatedSVD(n_components=n_comp, random_state=random_state).fit_transform(x)
+    return unit_rows(z - z.mean(axis=0))
+
+
+def attribute_embedding(features: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Centre attribute features on the chain's stores (`reference`), then unit length."""
+    if features.shape[1] == 0:
+        return features
+    ref = features if reference is None else reference
+    return unit_rows(features - ref.mean(axis=0))
+
+
+def top_k_neighbours(sim: np.ndarray, k: int, exclude_self: bool = True) -> sp.csr_matrix:
+    """Row-wise top-k of a (queries x stores) similarity, weights clipped at a small floor."""
+    n_q, n_s = sim.shape
+    sim = sim.astype(np.float64, copy=True)
+    if exclude_self:
+        np.fill_diagonal(sim, -np.inf)
+    k = max(1, min(k, n_s - (1 if exclude_self else 0)))
+    idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    weights = np.take_along_axis(sim, idx, axis=1)
+    weights = np.clip(weights, 1e-3, None)
+    rows = np.repeat(np.arange(n_q), k)
+    return sp.csr_matrix((weights.ravel(), (rows, idx.ravel())), shape=(n_q, n_s))
+
+
+def item_neighbours(carried: sp.csr_matrix, k: int, chunk: int = 2048) -> sp.csr_matrix:
+    """Top-k cosine neighbours of each product over stores (P x P, no diagonal), in chunks."""
+    c = carried.tocsc().astype(np.float32)
+    n_p = c.shape[1]
+    norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=0)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    cn = (c @ sp.diags(inv)).tocsc()
+    cnt = cn.T.tocsr()
+    # Dense BLAS is far faster than a sparse product whose result is nearly dense.
+    dense = cn.toarray() if cn.shape[0] * n_p <= 50_000_000 else None
+    k = max(1, min(k, n_p - 1))
+    rows_all, cols_all, vals_all = [], [], []
+    for start in range(0, n_p, chunk):
+        stop = min(n_p, start + chunk)
+        if dense is not None:
+            block = dense[:, start:stop].T @ dense  # (chunk, P)
+        else:
+            block = (cnt[start:stop] @ cn).toarray()
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        idx = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(block, idx, axis=1)
+        rows_all.append(np.repeat(np.arange(start, stop), k))
+        cols_all.append(idx.ravel())
+        vals_all.append(vals.ravel())
+    sim = sp.csr_matrix(
+        (np.concatenate(vals_all), (np.concatenate(rows_all), np.concatenate(cols_all))),
+        shape=(n_p, n_p),
+    )
+    sim.eliminate_zeros()
+    return sim

@@ -1,0 +1,110 @@
+"""Training pairs that look exactly like the evaluation (and real) situation.
+
+A random share of each store's carried products is hidden — all their sales removed — and the
+evidence (neighbour graphs, item similarities, rates) is rebuilt without them. The classifier
+then learns to tell the hidden products (label 1) from the products the store really does not
+carry (label 0), from features computed on the masked data, so no feature can peek at the label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .evidence import build_evidence, build_graphs
+from .features import Evidence, feature_names, pair_features
+from .matrices import SalesMatrices
+
+if TYPE_CHECKING:
+    from .model import AssortmentParams
+
+FEATURE_CELLS_PER_CHUNK = 4_000_000
+
+
+def store_chunks(n_stores: int, n_products: int, n_features: int) -> list[np.ndarray]:
+    size = max(1, FEATURE_CELLS_PER_CHUNK // max(1, n_products * n_features))
+    return [np.arange(i, min(n_stores, i + size)) for i in range(0, n_stores, size)]
+
+
+def mask_matrices(m: SalesMatrices, keep: sp.csr_matrix) -> SalesMatrices:
+    """The matrices as if the pairs outside `keep` (0/1, like carried) had never sold."""
+    return replace(
+        m,
+        carried=m.carried.multiply(keep).tocsr(),
+        rate=m.rate.multiply(keep).tocsr(),
+        recent_units=m.recent_units.multiply(keep).tocsr(),
+    )
+
+
+def masked_training_pairs(
+    m: SalesMatrices,
+    products: pd.DataFrame | None,
+    attr_emb: np.ndarray,
+    *,
+    use_attrs: bool,
+    params: AssortmentParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels from `params.mask_rounds` independent maskings of the carried pairs."""
+    p = params
+    rng = np.random.default_rng(p.random_state)
+    n_s, n_p = m.carried.shape
+    rounds = p.mask_rounds
+    neg_per_store = max(1, p.max_train_pairs // max(1, n_s * rounds))
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    coo = m.carried.tocoo()
+    positives_seen = 0
+    for _ in range(rounds):
+        if positives_seen >= p.enough_positives:
+            break  # big chains: one masking already gives plenty of examples
+        hide = rng.random(coo.nnz) < p.mask_fraction
+        keep = sp.csr_matrix(
+            (np.ones(int((~hide).sum())), (coo.row[~hide], coo.col[~hide])), shape=m.carried.shape
+        )
+        hidden = sp.csr_matrix(
+            (np.ones(int(hide.sum())), (coo.row[hide], coo.col[hide])), shape=m.carried.shape
+        )
+        mm = mask_matrices(m, keep)
+        graphs = build_graphs(
+            mm.rate,
+            attr_emb,
+            use_attrs=use_attrs,
+            neighbours=p.neighbours,
+            svd_dims=p.svd_dims,
+            attr_weight=p.attr_weight,
+            random_state=p.random_state,
+        )
+        ev = build_evidence(
+            mm,
+            products,
+            item_k=p.item_neighbours,
+            shrink=p.shrink,
+            attrs=use_attrs,
+        )
+        for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
+            feats = pair_features(
+                ev,
+                rows=rows,
+                w_sales=graphs.w_sales[rows],
+                w_attrs=None if graphs.w_attrs is None else graphs.w_attrs[rows],
+                store_effect=ev.store_effect[rows],
+            )
+            visible = mm.carried[rows].toarray() > 0
+            pos = hidden[rows].toarray() > 0
+            for i in range(len(rows)):
+                positives = np.flatnonzero(pos[i])
+                negatives = np.flatnonzero(~visible[i] & ~pos[i])
+                if negatives.size > neg_per_store:
+                    negatives = np.sort(rng.choice(negatives, neg_per_store, replace=False))
+                cols = np.concatenate([positives, negatives])
+                positives_seen += positives.size
+                xs.append(feats[i, cols])
+                ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
+    return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
+
+
+__all__ = ["Evidence", "mask_matrices", "masked_training_pairs", "store_chunks"]
