@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+"""Routes of the recommenders: purchase suggestions, shelf plans, assortment suggestions."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("recommendations.api.urls_purchase")),
+    path("", include("recommendations.api.urls_shelf")),
+    path("", include("recommendations.api.urls_assortment")),
+]
