@@ -41,9 +41,7 @@ def _read_query(sql: str, params: Sequence[object]) -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
-def sales_frame(
-    *, store_ids: Sequence[int] | None, start: dt.date, end: dt.date
-) -> pd.DataFrame:
+def sales_frame(*, store_ids: Sequence[int] | None, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Daily sales in the engine's plain schema: store_id, product_id, date, units, price,
     base_price, promo. `price` is the average price paid; `base_price` the product's retail price."""
     table = DailySales._meta.db_table
@@ -54,15 +52,17 @@ def sales_frame(
         ids = [int(i) for i in store_ids] or [-1]
         where += f" AND ds.store_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
+    # Table names come from model metadata and values are bound parameters.
     sql = (
-        "SELECT ds.store_id, ds.product_id, ds.date, ds.units, ds.revenue, ds.promo, "
-        f"p.retail_price AS base_price FROM {table} ds JOIN {products} p ON p.id = ds.product_id "  # noqa: S608
+        "SELECT ds.store_id, ds.product_id, ds.date, ds.units, ds.revenue, ds.promo, "  # noqa: S608
+        f"p.retail_price AS base_price FROM {table} ds JOIN {products} p ON p.id = ds.product_id "
         f"WHERE {where}"
     )
     df = _read_query(sql, params)
     if df.empty:
-        return pd.DataFrame(columns=["store_id", "product_id", "date", "units", "price",
-                                     "base_price", "promo"])
+        return pd.DataFrame(
+            columns=["store_id", "product_id", "date", "units", "price", "base_price", "promo"]
+        )
     df["date"] = pd.to_datetime(df["date"])
     df["units"] = df["units"].astype(np.int64)
     revenue = df.pop("revenue").astype(float)
@@ -76,14 +76,37 @@ def products_frame(product_ids: Sequence[int] | None = None) -> pd.DataFrame:
     qs = Product.objects.all()
     if product_ids is not None:
         qs = qs.filter(pk__in=list(product_ids))
-    rows = list(qs.values_list(
-        "pk", "category_id", "case_pack", "unit_cost", "retail_price", "shelf_life_days",
-        "width_cm", "depth_cm", "requires_chilling", "name", "name_en",
-    ))
-    df = pd.DataFrame(rows, columns=[
-        "product_id", "category", "case_pack", "unit_cost", "retail_price", "shelf_life_days",
-        "width_cm", "depth_cm", "requires_chilling", "name", "name_en",
-    ])
+    rows = list(
+        qs.values_list(
+            "pk",
+            "category_id",
+            "case_pack",
+            "unit_cost",
+            "retail_price",
+            "shelf_life_days",
+            "width_cm",
+            "depth_cm",
+            "requires_chilling",
+            "name",
+            "name_en",
+        )
+    )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "product_id",
+            "category",
+            "case_pack",
+            "unit_cost",
+            "retail_price",
+            "shelf_life_days",
+            "width_cm",
+            "depth_cm",
+            "requires_chilling",
+            "name",
+            "name_en",
+        ],
+    )
     for col in ("unit_cost", "retail_price", "width_cm", "depth_cm"):
         df[col] = df[col].astype(float)
     df["shelf_life_days"] = df["shelf_life_days"].astype(float)
@@ -93,7 +116,8 @@ def products_frame(product_ids: Sequence[int] | None = None) -> pd.DataFrame:
 def stock_frame(store_ids: Sequence[int]) -> pd.DataFrame:
     """The carried lines (a stock row exists) with units on hand."""
     rows = StockLevel.objects.filter(store_id__in=list(store_ids)).values_list(
-        "store_id", "product_id", "on_hand")
+        "store_id", "product_id", "on_hand"
+    )
     return pd.DataFrame(list(rows), columns=["store_id", "product_id", "on_hand"])
 
 
@@ -113,5 +137,6 @@ def on_order_frame(store_ids: Sequence[int]) -> pd.DataFrame:
 def active_store_ids() -> list[int]:
     return list(
         Store.objects.filter(status=Store.Status.ACTIVE, warehouse__isnull=False)
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )

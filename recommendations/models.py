@@ -163,7 +163,10 @@ class PurchaseSuggestion(TimeStampedModel):
     )
     order = models.ForeignKey(
         "replenishment.ReplenishmentOrder",
-        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -213,7 +216,10 @@ class SuggestionFeedback(TimeStampedModel):
     )
     order = models.ForeignKey(
         "replenishment.ReplenishmentOrder",
-        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

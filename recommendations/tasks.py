@@ -20,8 +20,9 @@ RETRAIN_AFTER = dt.timedelta(hours=20)
 
 
 @shared_task(name="lst.recommendations.nightly_pipeline", acks_late=True)
-def nightly_pipeline(store_ids: list[int] | None = None, tz: str | None = None,
-                     force_train: bool = False) -> int:
+def nightly_pipeline(
+    store_ids: list[int] | None = None, tz: str | None = None, force_train: bool = False
+) -> int:
     """Returns the training run id. `tz` limits scoring to the stores of one time zone (the beat
     schedule runs the pipeline at night in each zone that has stores)."""
     from recommendations import data
@@ -39,17 +40,18 @@ def nightly_pipeline(store_ids: list[int] | None = None, tz: str | None = None,
         TrainingRun.objects.filter(pk=run.pk).update(model_version=active)
     if version is None:
         TrainingRun.objects.filter(pk=run.pk).update(
-            status=TrainingRun.Status.FAILED, finished_at=timezone.now())
+            status=TrainingRun.Status.FAILED, finished_at=timezone.now()
+        )
         return run.pk
     ids = store_ids if store_ids is not None else data.active_store_ids()
     if tz:
         ids = list(Store.objects.filter(pk__in=ids, timezone=tz).values_list("pk", flat=True))
     with transaction.atomic():
-        chunks = pipeline.run_plan_chunks(run=run, store_ids=sorted(ids),
-                                          chunk_size=cfg.chunk_size)
+        chunks = pipeline.run_plan_chunks(run=run, store_ids=sorted(ids), chunk_size=cfg.chunk_size)
         if not chunks:
             TrainingRun.objects.filter(pk=run.pk).update(
-                status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now())
+                status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
+            )
         for chunk in chunks:
             transaction.on_commit(lambda cid=chunk.pk: score_chunk.delay(cid))
     return run.pk
@@ -81,9 +83,13 @@ def resume_stalled_chunks(older_than_minutes: int = 15) -> int:
     from recommendations.models import RunChunk, TrainingRun
 
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
-    stalled = list(RunChunk.objects.filter(
-        status=RunChunk.Status.PENDING, run__status=TrainingRun.Status.RUNNING,
-        updated_at__lt=cutoff).values_list("pk", flat=True))
+    stalled = list(
+        RunChunk.objects.filter(
+            status=RunChunk.Status.PENDING,
+            run__status=TrainingRun.Status.RUNNING,
+            updated_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
     for chunk_id in stalled:
         RunChunk.objects.filter(pk=chunk_id).update(updated_at=timezone.now())
         score_chunk.delay(chunk_id)

@@ -12,13 +12,14 @@ import datetime as dt
 import logging
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from recommendations.engine.forecast import (
@@ -76,8 +77,9 @@ def _score_dict(score: Any) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
 
 
-def forecast_train(*, run: TrainingRun, end: dt.date | None = None,
-                   config: PipelineConfig | None = None) -> ModelVersion | None:
+def forecast_train(
+    *, run: TrainingRun, end: dt.date | None = None, config: PipelineConfig | None = None
+) -> ModelVersion | None:
     """Train a candidate on the daily sales, backtest it against the baselines (and the serving
     model's parameters), register it, and promote it only if it wins.
 
@@ -98,24 +100,34 @@ def forecast_train(*, run: TrainingRun, end: dt.date | None = None,
         _timing(run, "load", time.perf_counter() - began)
 
         began = time.perf_counter()
-        params = ForecastParams(horizon=cfg.horizon, max_rows=cfg.max_train_rows,
-                                random_state=cfg.random_state)
+        params = ForecastParams(
+            horizon=cfg.horizon, max_rows=cfg.max_train_rows, random_state=cfg.random_state
+        )
         quick = ForecastParams(**{**params.__dict__, "refit": False})
         forecasters = {"global": model_forecaster(quick)}
-        forecasters.update({
-            name: model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
-            for name in BASELINE_NAMES
-        })
+        forecasters.update(
+            {
+                name: model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
+                for name in BASELINE_NAMES
+            }
+        )
         scores = backtest(panel, forecasters, horizon=cfg.horizon, origins=cfg.backtest_origins)
         candidate = scores["global"]
         baselines = [scores[n] for n in BASELINE_NAMES]
-        prev_score = candidate if previous is None or previous.parameters == _params(params) else None
+        prev_score = (
+            candidate if previous is None or previous.parameters == _params(params) else None
+        )
         if previous is not None and prev_score is None:
             prev_params = ForecastParams(**{**previous.parameters, "refit": False})
-            prev_score = backtest(panel, {"previous": model_forecaster(prev_params)},
-                                  horizon=cfg.horizon, origins=cfg.backtest_origins)["previous"]
-        decision = compare_models(candidate, baselines,
-                                  prev_score if previous is not None else None)
+            prev_score = backtest(
+                panel,
+                {"previous": model_forecaster(prev_params)},
+                horizon=cfg.horizon,
+                origins=cfg.backtest_origins,
+            )["previous"]
+        decision = compare_models(
+            candidate, baselines, prev_score if previous is not None else None
+        )
         _timing(run, "backtest", time.perf_counter() - began)
 
         began = time.perf_counter()
@@ -125,26 +137,38 @@ def forecast_train(*, run: TrainingRun, end: dt.date | None = None,
         logger.exception("forecast training failed")
         TrainingRun.objects.filter(pk=run.pk).update(
             error=f"training failed, the active model keeps serving: {exc}\n"
-                  f"{traceback.format_exc(limit=5)}")
+            f"{traceback.format_exc(limit=5)}"
+        )
         return previous
 
-    metrics = {"backtest": {name: _score_dict(s) for name, s in scores.items()},
-               "decision": list(decision.reasons),
-               "validation_wrmsse": model.validation_wrmsse,
-               "method": model.method, "fallback_reason": model.fallback_reason,
-               "series": panel.n_series}
+    metrics = {
+        "backtest": {name: _score_dict(s) for name, s in scores.items()},
+        "decision": list(decision.reasons),
+        "validation_wrmsse": model.validation_wrmsse,
+        "method": model.method,
+        "fallback_reason": model.fallback_reason,
+        "series": panel.n_series,
+    }
     version = registry.model_register(
-        kind=ModelKind.FORECAST, model=model, parameters=_params(params), metrics=metrics,
-        data_start=start, data_end=end, note="; ".join(decision.reasons))
+        kind=ModelKind.FORECAST,
+        model=model,
+        parameters=_params(params),
+        metrics=metrics,
+        data_start=start,
+        data_end=end,
+        note="; ".join(decision.reasons),
+    )
     TrainingRun.objects.filter(pk=run.pk).update(model_version=version)
     if decision.promote:
         return registry.model_promote(version=version, note="won its backtest")
     if previous is None:
         # Nothing serves yet: the candidate (or its baseline fallback) is better than nothing.
-        return registry.model_promote(version=version, note="first model; serving despite: "
-                                      + "; ".join(decision.reasons))
-    registry.model_reject(version=version, note="kept the active model: "
-                          + "; ".join(decision.reasons))
+        return registry.model_promote(
+            version=version, note="first model; serving despite: " + "; ".join(decision.reasons)
+        )
+    registry.model_reject(
+        version=version, note="kept the active model: " + "; ".join(decision.reasons)
+    )
     return previous
 
 
@@ -161,31 +185,58 @@ def run_plan_chunks(*, run: TrainingRun, store_ids: list[int], chunk_size: int) 
     ]
     RunChunk.objects.bulk_create(chunks)
     TrainingRun.objects.filter(pk=run.pk).update(
-        chunks_total=len(chunks), stores_total=len(store_ids), updated_at=timezone.now())
+        chunks_total=len(chunks), stores_total=len(store_ids), updated_at=timezone.now()
+    )
     return list(RunChunk.objects.filter(run=run).order_by("index"))
 
 
-def chunk_score(*, chunk_id: int, now: dt.datetime | None = None) -> bool:
-    """Score one chunk; True when it did the work, False when the chunk was already done."""
-    now = now or timezone.now()
-    chunk = RunChunk.objects.select_related("run", "run__model_version").get(pk=chunk_id)
-    if chunk.status == RunChunk.Status.DONE:
-        return False
-    RunChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
+#: How a chunk of each run kind is processed: (chunk, now) -> None, writing in the caller's
+#: transaction. The weekly shelf and assortment runs register theirs next to this one.
+ChunkHandler = Callable[[RunChunk, dt.datetime], None]
+CHUNK_HANDLERS: dict[str, ChunkHandler] = {}
+
+
+def register_chunk_handler(kind: str) -> Callable[[ChunkHandler], ChunkHandler]:
+    def wrap(fn: ChunkHandler) -> ChunkHandler:
+        CHUNK_HANDLERS[kind] = fn
+        return fn
+
+    return wrap
+
+
+@register_chunk_handler(ModelKind.FORECAST)
+def _score_purchase_chunk(chunk: RunChunk, now: dt.datetime) -> None:
     version = chunk.run.model_version
     if version is None or version.status != ModelVersion.Status.ACTIVE:
         version = registry.active_model(ModelKind.FORECAST)
     if version is None:
         raise RuntimeError("no active forecast model to score with")
-    model = registry.load_model(version)
+    score_stores(
+        model=registry.load_model(version), store_ids=chunk.store_ids, now=now, run=chunk.run
+    )
+
+
+def chunk_score(*, chunk_id: int, now: dt.datetime | None = None) -> bool:
+    """Process one chunk; True when it did the work, False when the chunk was already done.
+
+    The chunk row is locked for the whole transaction, so a duplicate delivery running at the
+    same time waits and then finds it done; the handler's writes and the done mark commit
+    together or not at all.
+    """
+    now = now or timezone.now()
+    RunChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():
-        # Lock the chunk: a duplicate delivery running at the same time waits, then sees DONE.
-        locked = RunChunk.objects.select_for_update().get(pk=chunk.pk)
-        if locked.status == RunChunk.Status.DONE:
+        chunk = (
+            RunChunk.objects.select_for_update(of=("self",))
+            .select_related("run", "run__model_version")
+            .get(pk=chunk_id)
+        )
+        if chunk.status == RunChunk.Status.DONE:
             return False
-        score_stores(model=model, store_ids=locked.store_ids, now=now, run=chunk.run)
+        CHUNK_HANDLERS[chunk.run.kind](chunk, now)
         RunChunk.objects.filter(pk=chunk.pk).update(
-            status=RunChunk.Status.DONE, finished_at=timezone.now(), error="")
+            status=RunChunk.Status.DONE, finished_at=timezone.now(), error=""
+        )
         _refresh_progress(chunk.run_id)
     return True
 
@@ -194,10 +245,14 @@ def _refresh_progress(run_id: int) -> None:
     done = RunChunk.objects.filter(run_id=run_id, status=RunChunk.Status.DONE)
     stores_done = sum(len(ids) for ids in done.values_list("store_ids", flat=True))
     counts = RunChunk.objects.filter(run_id=run_id).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(status=RunChunk.Status.DONE)))
+        total=Count("id"), done=Count("id", filter=Q(status=RunChunk.Status.DONE))
+    )
     finished = counts["done"] == counts["total"]
-    update: dict[str, Any] = {"chunks_done": counts["done"], "stores_done": stores_done,
-                              "updated_at": timezone.now()}
+    update: dict[str, Any] = {
+        "chunks_done": counts["done"],
+        "stores_done": stores_done,
+        "updated_at": timezone.now(),
+    }
     if finished:
         update.update(status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now())
     TrainingRun.objects.filter(pk=run_id).update(**update)
@@ -205,11 +260,14 @@ def _refresh_progress(run_id: int) -> None:
 
 def chunk_failed(*, chunk_id: int, error: str) -> None:
     RunChunk.objects.filter(pk=chunk_id).exclude(status=RunChunk.Status.DONE).update(
-        status=RunChunk.Status.FAILED, error=error[:2000])
+        status=RunChunk.Status.FAILED, error=error[:2000]
+    )
     run_id = RunChunk.objects.values_list("run_id", flat=True).get(pk=chunk_id)
     TrainingRun.objects.filter(pk=run_id).update(
-        status=TrainingRun.Status.FAILED, finished_at=timezone.now(),
-        error=f"chunk {chunk_id} failed: {error[:500]}")
+        status=TrainingRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"chunk {chunk_id} failed: {error[:500]}",
+    )
 
 
 def store_local_today(tz: str, now: dt.datetime) -> dt.date:

@@ -28,8 +28,14 @@ def artifact_dir() -> Path:
 
 @transaction.atomic
 def model_register(
-    *, kind: str, model: Any, parameters: dict[str, Any], metrics: dict[str, Any],
-    data_start: Any, data_end: Any, note: str = "",
+    *,
+    kind: str,
+    model: Any,
+    parameters: dict[str, Any],
+    metrics: dict[str, Any],
+    data_start: Any,
+    data_end: Any,
+    note: str = "",
 ) -> ModelVersion:
     """Store a trained model as a new candidate version (artifact pickled next to the media)."""
     last = ModelVersion.objects.select_for_update().filter(kind=kind).aggregate(v=Max("version"))
@@ -40,9 +46,16 @@ def model_register(
         pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)  # atomic: a reader never sees half an artifact
     return ModelVersion.objects.create(
-        kind=kind, version=version, status=Status.CANDIDATE, trained_at=timezone.now(),
-        data_start=data_start, data_end=data_end, parameters=parameters, metrics=metrics,
-        artifact=str(path), note=note,
+        kind=kind,
+        version=version,
+        status=Status.CANDIDATE,
+        trained_at=timezone.now(),
+        data_start=data_start,
+        data_end=data_end,
+        parameters=parameters,
+        metrics=metrics,
+        artifact=str(path),
+        note=note,
     )
 
 
@@ -53,7 +66,8 @@ def model_promote(*, version: ModelVersion, note: str = "") -> ModelVersion:
     if not locked.artifact or not Path(locked.artifact).exists():
         raise Conflict(_("This model version has no artifact to serve."), code="no_artifact")
     ModelVersion.objects.filter(kind=locked.kind, status=Status.ACTIVE).exclude(
-        pk=locked.pk).update(status=Status.RETIRED, updated_at=timezone.now())
+        pk=locked.pk
+    ).update(status=Status.RETIRED, updated_at=timezone.now())
     locked.status = Status.ACTIVE
     if note:
         locked.note = f"{locked.note}\n{note}".strip()
@@ -64,15 +78,17 @@ def model_promote(*, version: ModelVersion, note: str = "") -> ModelVersion:
 @transaction.atomic
 def model_reject(*, version: ModelVersion, note: str) -> ModelVersion:
     ModelVersion.objects.filter(pk=version.pk).update(
-        status=Status.REJECTED, note=note, updated_at=timezone.now())
+        status=Status.REJECTED, note=note, updated_at=timezone.now()
+    )
     version.refresh_from_db()
     return version
 
 
 def model_rollback(*, kind: str) -> ModelVersion:
     """Serve the most recent retired version again (undo the last promotion)."""
-    previous = (ModelVersion.objects.filter(kind=kind, status=Status.RETIRED)
-                .order_by("-version").first())
+    previous = (
+        ModelVersion.objects.filter(kind=kind, status=Status.RETIRED).order_by("-version").first()
+    )
     if previous is None:
         raise Conflict(_("There is no earlier model to roll back to."), code="no_previous_model")
     return model_promote(version=previous, note="rolled back")

@@ -50,22 +50,29 @@ def delivery_schedule(store: Store, now: dt.datetime, horizon: int) -> tuple[dt.
     return first, int(min(max((following - today).days, 1), horizon))
 
 
-def _capacity(store_id: int, products: pd.DataFrame, depth_by_store: dict[int, float]) -> np.ndarray:
+def _capacity(
+    store_id: int, products: pd.DataFrame, depth_by_store: dict[int, float]
+) -> np.ndarray:
     depth = depth_by_store.get(store_id, DEFAULT_SHELF_DEPTH_CM)
     per_facing = np.maximum(np.floor(depth / products["depth_cm"].clip(lower=1.0)), 1)
     return (DEFAULT_FACINGS * per_facing + BACKROOM_CASES * products["case_pack"]).to_numpy()
 
 
-def score_stores(*, model: ForecastModel, store_ids: list[int], now: dt.datetime,
-                 run: TrainingRun | None = None) -> int:
+def score_stores(
+    *, model: ForecastModel, store_ids: list[int], now: dt.datetime, run: TrainingRun | None = None
+) -> int:
     """Write today's suggestions for these stores; returns the number of rows written."""
-    stores = list(Store.objects.filter(pk__in=store_ids, warehouse__isnull=False)
-                  .select_related("warehouse").order_by("pk"))
+    stores = list(
+        Store.objects.filter(pk__in=store_ids, warehouse__isnull=False)
+        .select_related("warehouse")
+        .order_by("pk")
+    )
     if not stores:
         return 0
     end = max(now.astimezone(ZoneInfo(s.timezone)).date() for s in stores) - dt.timedelta(days=1)
-    history = data.sales_frame(store_ids=[s.pk for s in stores],
-                               start=end - dt.timedelta(days=399), end=end)
+    history = data.sales_frame(
+        store_ids=[s.pk for s in stores], start=end - dt.timedelta(days=399), end=end
+    )
     stock = data.stock_frame([s.pk for s in stores])
     product_ids = np.union1d(history["product_id"].unique(), stock["product_id"].unique())
     products = data.products_frame(product_ids).set_index("product_id")
@@ -74,31 +81,69 @@ def score_stores(*, model: ForecastModel, store_ids: list[int], now: dt.datetime
         if history["date"].max() < pd.Timestamp(end):
             # The panel must end yesterday even if no store sold anything then.
             first = history.iloc[0]
-            history = pd.concat([history, pd.DataFrame([{
-                "store_id": first.store_id, "product_id": first.product_id,
-                "date": pd.Timestamp(end), "units": 0, "price": first.base_price,
-                "base_price": first.base_price, "promo": 0}])], ignore_index=True)
+            history = pd.concat(
+                [
+                    history,
+                    pd.DataFrame(
+                        [
+                            {
+                                "store_id": first.store_id,
+                                "product_id": first.product_id,
+                                "date": pd.Timestamp(end),
+                                "units": 0,
+                                "price": first.base_price,
+                                "base_price": first.base_price,
+                                "promo": 0,
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
         cats = products.reset_index()[["product_id", "category"]]
-        result = predict(model, build_panel(history, freq="D", products=cats),
-                         model.params.horizon)
+        result = predict(model, build_panel(history, freq="D", products=cats), model.params.horizon)
     on_order = data.on_order_frame([s.pk for s in stores]).set_index(["store_id", "product_id"])
-    depth = dict(Fixture.objects.filter(store__in=stores, kind=Fixture.Kind.SHELF)
-                 .values_list("store_id", "depth_cm"))
-    budgets = dict(PurchaseSettings.objects.filter(store__in=stores, budget__isnull=False)
-                   .values_list("store_id", "budget"))
+    depth = dict(
+        Fixture.objects.filter(store__in=stores, kind=Fixture.Kind.SHELF).values_list(
+            "store_id", "depth_cm"
+        )
+    )
+    budgets = dict(
+        PurchaseSettings.objects.filter(store__in=stores, budget__isnull=False).values_list(
+            "store_id", "budget"
+        )
+    )
     written = 0
     with transaction.atomic():
         for store in stores:
-            rows = _store_rows(store, now, result, stock, products, on_order, depth,
-                               budgets.get(store.pk), run, model.params.horizon)
+            rows = _store_rows(
+                store,
+                now,
+                result,
+                stock,
+                products,
+                on_order,
+                depth,
+                budgets.get(store.pk),
+                run,
+                model.params.horizon,
+            )
             written += _replace(store, rows)
     return written
 
 
-def _store_rows(store: Store, now: dt.datetime, result: Any, stock: pd.DataFrame,
-                products: pd.DataFrame, on_order: pd.DataFrame, depth: dict[int, float],
-                budget: Decimal | None, run: TrainingRun | None,
-                horizon: int) -> list[PurchaseSuggestion]:
+def _store_rows(
+    store: Store,
+    now: dt.datetime,
+    result: Any,
+    stock: pd.DataFrame,
+    products: pd.DataFrame,
+    on_order: pd.DataFrame,
+    depth: dict[int, float],
+    budget: Decimal | None,
+    run: TrainingRun | None,
+    horizon: int,
+) -> list[PurchaseSuggestion]:
     today = now.astimezone(ZoneInfo(store.timezone)).date()
     arrival, protection = delivery_schedule(store, now, horizon)
     if result is None:
@@ -121,8 +166,12 @@ def _store_rows(store: Store, now: dt.datetime, result: Any, stock: pd.DataFrame
     oo = np.array([int(on_order["on_order"].get((store.pk, p), 0)) for p in pids], dtype=np.int64)
     levels = np.array(QUANTILE_LEVELS)
     inp = PolicyInput(
-        mean_daily=mean_daily, quantile_levels=levels, demand_quantiles=quant, on_hand=on_hand,
-        on_order=oo, case_pack=prod["case_pack"].to_numpy().astype(np.int64),
+        mean_daily=mean_daily,
+        quantile_levels=levels,
+        demand_quantiles=quant,
+        on_hand=on_hand,
+        on_order=oo,
+        case_pack=prod["case_pack"].to_numpy().astype(np.int64),
         capacity=_capacity(store.pk, prod, depth),
         shelf_life_days=prod["shelf_life_days"].to_numpy().astype(float),
     )
@@ -133,30 +182,49 @@ def _store_rows(store: Store, now: dt.datetime, result: Any, stock: pd.DataFrame
     position = on_hand + oo
     if budget is not None:
         margin = prod["retail_price"].to_numpy() - unit_cost
-        qty = budget_select(quantity=qty, position=position, case_pack=inp.case_pack,
-                            unit_cost=unit_cost, unit_margin=margin, levels=levels,
-                            quantiles=quant, budget=float(budget)).quantity
+        qty = budget_select(
+            quantity=qty,
+            position=position,
+            case_pack=inp.case_pack,
+            unit_cost=unit_cost,
+            unit_margin=margin,
+            levels=levels,
+            quantiles=quant,
+            budget=float(budget),
+        ).quantity
     room = np.maximum(inp.capacity - position - qty, 0)
     life = inp.shelf_life_days
-    life_room = np.where(np.isnan(life), room,
-                         np.maximum(np.floor(mean_daily * np.nan_to_num(life)) - position - qty, 0))
+    life_room = np.where(
+        np.isnan(life),
+        room,
+        np.maximum(np.floor(mean_daily * np.nan_to_num(life)) - position - qty, 0),
+    )
     topups = minimum_order_topups(
-        quantity=qty, position=position, case_pack=inp.case_pack, unit_cost=unit_cost,
-        room=np.minimum(room, life_room).astype(np.int64), levels=levels, quantiles=quant,
+        quantity=qty,
+        position=position,
+        case_pack=inp.case_pack,
+        unit_cost=unit_cost,
+        room=np.minimum(room, life_room).astype(np.int64),
+        levels=levels,
+        quantiles=quant,
         min_order_value=float(store.warehouse.min_order_value) if store.warehouse else 0.0,
     )
     if budget is not None:
-        topups = type(topups)(np.zeros_like(topups.extra), topups.total_before,
-                              topups.total_before, topups.reached)
+        topups = type(topups)(
+            np.zeros_like(topups.extra), topups.total_before, topups.total_before, topups.reached
+        )
     out: list[PurchaseSuggestion] = []
     for i, pid in enumerate(pids):
-        for kind, units in ((PurchaseSuggestion.Kind.ORDER, int(qty[i])),
-                            (PurchaseSuggestion.Kind.TOP_UP, int(topups.extra[i]))):
+        for kind, units in (
+            (PurchaseSuggestion.Kind.ORDER, int(qty[i])),
+            (PurchaseSuggestion.Kind.TOP_UP, int(topups.extra[i])),
+        ):
             if units <= 0:
                 continue
             days_left = policy.days_until_stockout[i]
-            runs_out = (today + dt.timedelta(days=math.floor(days_left))
-                        if np.isfinite(days_left) else None)
+            runs_out = (
+                today + dt.timedelta(days=math.floor(days_left)) if np.isfinite(days_left) else None
+            )
             reason = {
                 "weekly_units": round(float(mean_daily[i]) * 7, 1),
                 "on_hand": int(on_hand[i]),
@@ -170,17 +238,31 @@ def _store_rows(store: Store, now: dt.datetime, result: Any, stock: pd.DataFrame
                 "budget_trimmed": bool(budget is not None and qty[i] < policy.quantity[i]),
             }
             cost = Decimal(str(unit_cost[i])).quantize(Decimal("0.01"))
-            out.append(PurchaseSuggestion(
-                store=store, product_id=int(pid), run=run, for_date=today, kind=kind,
-                quantity=units, case_pack=int(inp.case_pack[i]), unit_cost=cost,
-                service_level=Decimal(str(service[i])).quantize(Decimal("0.001")),
-                next_delivery_date=arrival, order_up_to=int(policy.order_up_to[i]),
-                on_hand=int(on_hand[i]), on_order=int(oo[i]),
-                forecast_daily=Decimal(str(round(float(mean_daily[i]), 3))),
-                days_until_stockout=(Decimal(str(round(min(float(days_left), 9999.0), 1)))
-                                     if np.isfinite(days_left) else None),
-                expected_value=cost * units, reason=reason,
-            ))
+            out.append(
+                PurchaseSuggestion(
+                    store=store,
+                    product_id=int(pid),
+                    run=run,
+                    for_date=today,
+                    kind=kind,
+                    quantity=units,
+                    case_pack=int(inp.case_pack[i]),
+                    unit_cost=cost,
+                    service_level=Decimal(str(service[i])).quantize(Decimal("0.001")),
+                    next_delivery_date=arrival,
+                    order_up_to=int(policy.order_up_to[i]),
+                    on_hand=int(on_hand[i]),
+                    on_order=int(oo[i]),
+                    forecast_daily=Decimal(str(round(float(mean_daily[i]), 3))),
+                    days_until_stockout=(
+                        Decimal(str(round(min(float(days_left), 9999.0), 1)))
+                        if np.isfinite(days_left)
+                        else None
+                    ),
+                    expected_value=cost * units,
+                    reason=reason,
+                )
+            )
     return out
 
 
@@ -190,8 +272,11 @@ def _replace(store: Store, rows: list[PurchaseSuggestion]) -> int:
         PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING).delete()
         return 0
     for_date = rows[0].for_date
-    answered = set(PurchaseSuggestion.objects.filter(store=store, for_date=for_date).exclude(
-        status=SuggestionStatus.PENDING).values_list("product_id", "kind"))
+    answered = set(
+        PurchaseSuggestion.objects.filter(store=store, for_date=for_date)
+        .exclude(status=SuggestionStatus.PENDING)
+        .values_list("product_id", "kind")
+    )
     PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING).delete()
     fresh = [r for r in rows if (r.product_id, r.kind) not in answered]
     PurchaseSuggestion.objects.bulk_create(fresh)

@@ -84,8 +84,11 @@ class ForecastResult:
     def quantiles(self, level: float) -> np.ndarray:
         """Per-period quantile [n, horizon] at ``level`` (integer units)."""
         return np.stack(
-            [nb_quantile(self.mean[:, h], self.calibration.step[h].k_for(self.mean[:, h]), level)
-             for h in range(self.horizon)], axis=1,
+            [
+                nb_quantile(self.mean[:, h], self.calibration.step[h].k_for(self.mean[:, h]), level)
+                for h in range(self.horizon)
+            ],
+            axis=1,
         )
 
     def total_mean(self, periods: int | None = None) -> np.ndarray:
@@ -108,20 +111,27 @@ class ForecastResult:
     def to_frame(self) -> pd.DataFrame:
         """Long frame: store_id, product_id, date, step, mean, p50, p90."""
         n, h = self.mean.shape
-        return pd.DataFrame({
-            "store_id": np.repeat(self.store_ids, h),
-            "product_id": np.repeat(self.product_ids, h),
-            "date": np.tile(self.dates.to_numpy(), n),
-            "step": np.tile(np.arange(1, h + 1), n),
-            "mean": self.mean.ravel(),
-            "p50": self.p50.ravel(),
-            "p90": self.p90.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "store_id": np.repeat(self.store_ids, h),
+                "product_id": np.repeat(self.product_ids, h),
+                "date": np.tile(self.dates.to_numpy(), n),
+                "step": np.tile(np.arange(1, h + 1), n),
+                "mean": self.mean.ravel(),
+                "p50": self.p50.ravel(),
+                "p90": self.p90.ravel(),
+            }
+        )
 
 
 def _point(
-    method: str, estimator: GlobalEstimator | None, panel: Panel, origin: int, horizon: int,
-    festivals: pd.DataFrame | None, prepared: tuple | None = None,
+    method: str,
+    estimator: GlobalEstimator | None,
+    panel: Panel,
+    origin: int,
+    horizon: int,
+    festivals: pd.DataFrame | None,
+    prepared: tuple | None = None,
 ) -> np.ndarray:
     """Mean forecasts for series of ``panel`` from history before ``origin``."""
     if method == GLOBAL:
@@ -130,8 +140,9 @@ def _point(
     return baseline_forecast(method, panel.units[:, :origin], panel.start, horizon, panel.season)
 
 
-def _validation_score(panel: Panel, origin: int, horizon: int, mean: np.ndarray,
-                      live: np.ndarray) -> float:
+def _validation_score(
+    panel: Panel, origin: int, horizon: int, mean: np.ndarray, live: np.ndarray
+) -> float:
     actual = panel.units[live, origin : origin + horizon]
     hist = panel.units[live, :origin]
     scores = rmsse(actual, mean[live], squared_scale(hist, panel.start[live]))
@@ -139,8 +150,9 @@ def _validation_score(panel: Panel, origin: int, horizon: int, mean: np.ndarray,
     return wrmsse(scores, revenue_weights(hist, price, horizon))
 
 
-def fit(panel: Panel, params: ForecastParams | None = None,
-        festivals: pd.DataFrame | None = None) -> ForecastModel:
+def fit(
+    panel: Panel, params: ForecastParams | None = None, festivals: pd.DataFrame | None = None
+) -> ForecastModel:
     """Fit a forecaster on all of ``panel``'s history (see the module docstring)."""
     params = params or ForecastParams()
     h = params.horizon
@@ -153,20 +165,26 @@ def fit(panel: Panel, params: ForecastParams | None = None,
     can_validate = valid_origin >= 2
     live = panel.start < valid_origin if can_validate else np.zeros(panel.n_series, bool)
     common: dict[str, Any] = {
-        "params": params, "freq": panel.freq, "festivals": fest,
+        "params": params,
+        "freq": panel.freq,
+        "festivals": fest,
         "trained_through": panel.dates[panel.n_obs - 1],
     }
 
     def baseline_model(name: str, reason: str | None) -> ForecastModel:
         if not can_validate or not live.any():
-            return ForecastModel(method=name, calibration=Calibration.poisson(h),
-                                 fallback_reason=reason, **common)
+            return ForecastModel(
+                method=name, calibration=Calibration.poisson(h), fallback_reason=reason, **common
+            )
         mean = _point(name, None, panel, valid_origin, h, fest)
         return ForecastModel(
-            method=name, fallback_reason=reason,
-            calibration=fit_calibration(panel.units[live, valid_origin:], mean[live],
-                                        random_state=params.random_state),
-            validation_wrmsse=_validation_score(panel, valid_origin, h, mean, live), **common,
+            method=name,
+            fallback_reason=reason,
+            calibration=fit_calibration(
+                panel.units[live, valid_origin:], mean[live], random_state=params.random_state
+            ),
+            validation_wrmsse=_validation_score(panel, valid_origin, h, mean, live),
+            **common,
         )
 
     def fallback(reason: str) -> ForecastModel:
@@ -191,20 +209,31 @@ def fit(panel: Panel, params: ForecastParams | None = None,
     encoders = Encoders.fit(panel)
     history, codes = build_history(panel, encoders)
     kwargs: dict[str, Any] = {
-        "spec": spec, "horizon": h, "max_rows": params.max_rows, "boosting": params.boosting,
-        "festivals": fest, "random_state": params.random_state,
-        "max_periods": params.max_train_periods, "prepared": (encoders, history, codes),
+        "spec": spec,
+        "horizon": h,
+        "max_rows": params.max_rows,
+        "boosting": params.boosting,
+        "festivals": fest,
+        "random_state": params.random_state,
+        "max_periods": params.max_train_periods,
+        "prepared": (encoders, history, codes),
     }
     held_out = train_global(panel, end=valid_origin, **kwargs)
     if held_out is None:
         return fallback("no training rows before the validation origin")
     mean = predict_global(held_out, panel, valid_origin, h, fest, (history, codes))
-    calibration = fit_calibration(panel.units[live, valid_origin:], mean[live],
-                                  random_state=params.random_state)
+    calibration = fit_calibration(
+        panel.units[live, valid_origin:], mean[live], random_state=params.random_state
+    )
     score = _validation_score(panel, valid_origin, h, mean, live)
     final = train_global(panel, end=panel.n_obs, **kwargs) if params.refit else held_out
-    return ForecastModel(method=GLOBAL, calibration=calibration, estimator=final or held_out,
-                         validation_wrmsse=score, **common)
+    return ForecastModel(
+        method=GLOBAL,
+        calibration=calibration,
+        estimator=final or held_out,
+        validation_wrmsse=score,
+        **common,
+    )
 
 
 def predict(model: ForecastModel, panel: Panel, horizon: int | None = None) -> ForecastResult:
@@ -220,15 +249,22 @@ def predict(model: ForecastModel, panel: Panel, horizon: int | None = None) -> F
     origin = panel.n_obs
     mean = _point(model.method, model.estimator, panel, origin, h, model.festivals)
     cal = model.calibration
-    p50 = np.stack([nb_quantile(mean[:, j], cal.step[j].k_for(mean[:, j]), 0.5)
-                    for j in range(h)], axis=1)
-    p90 = np.stack([nb_quantile(mean[:, j], cal.step[j].k_for(mean[:, j]), 0.9)
-                    for j in range(h)], axis=1)
+    p50 = np.stack(
+        [nb_quantile(mean[:, j], cal.step[j].k_for(mean[:, j]), 0.5) for j in range(h)], axis=1
+    )
+    p90 = np.stack(
+        [nb_quantile(mean[:, j], cal.step[j].k_for(mean[:, j]), 0.9) for j in range(h)], axis=1
+    )
     return ForecastResult(
-        store_ids=panel.store_ids, product_ids=panel.product_ids,
-        dates=panel.dates[origin : origin + h], mean=mean, p50=p50, p90=p90,
+        store_ids=panel.store_ids,
+        product_ids=panel.product_ids,
+        dates=panel.dates[origin : origin + h],
+        mean=mean,
+        p50=p50,
+        p90=p90,
         calibration=Calibration(step=cal.step[:h], total=cal.total[:h]),
-        method=model.method, fallback_reason=model.fallback_reason,
+        method=model.method,
+        fallback_reason=model.fallback_reason,
     )
 
 

@@ -178,6 +178,8 @@ def compare_models(
         f"{lo:.2f}-{hi:.2f}"
     )
     return PromotionDecision(
-        promote=ok, reasons=tuple(reasons), ratio_to_best_baseline=float(to_base),
+        promote=ok,
+        reasons=tuple(reasons),
+        ratio_to_best_baseline=float(to_base),
         ratio_to_previous=to_prev,
     )

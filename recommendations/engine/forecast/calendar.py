@@ -68,9 +68,9 @@ def calendar_features(
     has_next = hi < len(fest_days)
     to_next = (fest_days[nxt] - period_end) / np.timedelta64(1, "D")
     out["days_to_festival"] = np.where(has_next, np.minimum(to_next, HORIZON_DAYS), HORIZON_DAYS)
-    out["next_festival"] = np.where(
-        has_next & (to_next <= HORIZON_DAYS), fest_code[nxt], 0
-    ).astype(np.float32)
+    out["next_festival"] = np.where(has_next & (to_next <= HORIZON_DAYS), fest_code[nxt], 0).astype(
+        np.float32
+    )
     prv = np.maximum(lo - 1, 0)
     has_prev = lo > 0
     since = (period_start - fest_days[prv]) / np.timedelta64(1, "D")

@@ -156,8 +156,11 @@ def make_features(
     cols["year_lag_rel"] = _ratio(year_mean, level)
 
     # Hierarchy: how the store, the product across stores and the category move right now.
-    for name, group in (("store", history.stores), ("product", history.products),
-                        ("category", history.categories)):
+    for name, group in (
+        ("store", history.stores),
+        ("product", history.products),
+        ("category", history.categories),
+    ):
         recent = group.mean(s, o, w_short)
         base = group.mean(s, o, w_long)
         cols[f"{name}_trend"] = _ratio(recent, base)

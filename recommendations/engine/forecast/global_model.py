@@ -106,8 +106,14 @@ def featurise(
     parts, names = [], []
     for i in range(0, max(len(s), 1), CHUNK_ROWS):
         x, names = make_features(
-            panel, history, codes, spec, s[i : i + CHUNK_ROWS], o[i : i + CHUNK_ROWS],
-            step[i : i + CHUNK_ROWS], festivals,
+            panel,
+            history,
+            codes,
+            spec,
+            s[i : i + CHUNK_ROWS],
+            o[i : i + CHUNK_ROWS],
+            step[i : i + CHUNK_ROWS],
+            festivals,
         )
         parts.append(x)
     return (np.concatenate(parts) if len(parts) > 1 else parts[0]), names
@@ -152,7 +158,10 @@ def train_global(
     )
     model.fit(x, y)
     return GlobalEstimator(
-        estimator=model, spec=spec, encoders=encoders, feature_names=tuple(names),
+        estimator=model,
+        spec=spec,
+        encoders=encoders,
+        feature_names=tuple(names),
         n_train_rows=int(y.size),
     )
 

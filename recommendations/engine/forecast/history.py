@@ -70,8 +70,13 @@ class History:
     categories: GroupSums
 
     @classmethod
-    def build(cls, panel: Panel, store_codes: np.ndarray, product_codes: np.ndarray,
-              category_codes: np.ndarray) -> History:
+    def build(
+        cls,
+        panel: Panel,
+        store_codes: np.ndarray,
+        product_codes: np.ndarray,
+        category_codes: np.ndarray,
+    ) -> History:
         y = panel.units
         idx = np.arange(panel.n_obs, dtype=np.int32)
         last = np.where(y > 0, idx[None, :], np.int32(-1))

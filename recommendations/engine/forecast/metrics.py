@@ -42,9 +42,7 @@ def mase(actual: np.ndarray, forecast: np.ndarray, scale_abs: np.ndarray) -> np.
     return np.mean(np.abs(actual - forecast), axis=1) / scale_abs
 
 
-def revenue_weights(
-    history: np.ndarray, price: np.ndarray | None, window: int
-) -> np.ndarray:
+def revenue_weights(history: np.ndarray, price: np.ndarray | None, window: int) -> np.ndarray:
     """Revenue of each series over the last ``window`` history periods (units if no price)."""
     units = history[:, -window:].astype(np.float64)
     if price is None:

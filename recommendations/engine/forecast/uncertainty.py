@@ -96,15 +96,15 @@ def fit_dispersion(
     band = np.searchsorted(edges, m, side="right")
     pooled = _best_k(y, m)
     k = np.array(
-        [_best_k(y[band == b], m[band == b]) if np.sum(band == b) >= MIN_ROWS_PER_BIN else pooled
-         for b in range(edges.size + 1)]
+        [
+            _best_k(y[band == b], m[band == b]) if np.sum(band == b) >= MIN_ROWS_PER_BIN else pooled
+            for b in range(edges.size + 1)
+        ]
     )
     return Dispersion(edges=edges, k=k)
 
 
-def fit_calibration(
-    actual: np.ndarray, mean: np.ndarray, *, random_state: int = 0
-) -> Calibration:
+def fit_calibration(actual: np.ndarray, mean: np.ndarray, *, random_state: int = 0) -> Calibration:
     """Calibrate per-step and cumulative-total dispersions from held-out [n, H] actuals."""
     horizon = mean.shape[1]
     step = tuple(

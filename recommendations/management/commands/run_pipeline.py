@@ -20,17 +20,20 @@ class Command(BaseCommand):
     help = "Run the nightly recommender pipeline once (train, backtest, score every store)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-needed", action="store_true",
-                            help="Skip when a run already succeeded today.")
-        parser.add_argument("--force-train", action="store_true",
-                            help="Train even if the active model is recent.")
+        parser.add_argument(
+            "--if-needed", action="store_true", help="Skip when a run already succeeded today."
+        )
+        parser.add_argument(
+            "--force-train", action="store_true", help="Train even if the active model is recent."
+        )
         parser.add_argument("--stores", type=int, nargs="*", help="Only these store ids.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         today = timezone.localdate()
         if opts["if_needed"] and (
-            TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED,
-                                       finished_at__date=today).exists()
+            TrainingRun.objects.filter(
+                status=TrainingRun.Status.SUCCEEDED, finished_at__date=today
+            ).exists()
             or PurchaseSuggestion.objects.filter(for_date=today).exists()
         ):
             self.stdout.write("Today's suggestions exist already; pipeline skipped.")
@@ -40,17 +43,25 @@ class Command(BaseCommand):
             run_id = nightly_pipeline(store_ids=opts["stores"], force_train=opts["force_train"])
             run = TrainingRun.objects.select_related("model_version").get(pk=run_id)
             version = run.model_version
-            self.stdout.write(self.style.SUCCESS(
-                f"Run #{run.pk} {run.status}: {run.stores_done}/{run.stores_total} stores scored, "
-                f"model {version.kind} v{version.version} ({version.status})" if version else
-                f"Run #{run.pk} {run.status}: no model"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Run #{run.pk} {run.status}: {run.stores_done}/{run.stores_total} stores scored, "
+                    f"model {version.kind} v{version.version} ({version.status})"
+                    if version
+                    else f"Run #{run.pk} {run.status}: no model"
+                )
+            )
             if run.timings:
-                self.stdout.write("Timings (s): " + ", ".join(
-                    f"{k} {v}" for k, v in run.timings.items()))
+                self.stdout.write(
+                    "Timings (s): " + ", ".join(f"{k} {v}" for k, v in run.timings.items())
+                )
             if run.error:
                 self.stdout.write(self.style.WARNING(run.error.splitlines()[0]))
         else:
-            result = nightly_pipeline.delay(store_ids=opts["stores"],
-                                            force_train=opts["force_train"])
-            self.stdout.write(f"Pipeline queued on the broker (task {result.id}); "
-                              "follow it in the admin under Training runs.")
+            result = nightly_pipeline.delay(
+                store_ids=opts["stores"], force_train=opts["force_train"]
+            )
+            self.stdout.write(
+                f"Pipeline queued on the broker (task {result.id}); "
+                "follow it in the admin under Training runs."
+            )
