@@ -578,12 +578,12 @@ def order_receive(
     discrepancies = []
     movements = []
     for line in lines:
-        spec = counted.get(line.product_id)
-        good = spec.quantity_received if spec else line.quantity_reserved
+        count = counted.get(line.product_id)
+        good = count.quantity_received if count else line.quantity_reserved
         line.quantity_received = good
-        line.quantity_damaged = spec.quantity_damaged if spec else 0
+        line.quantity_damaged = count.quantity_damaged if count else 0
         line.quantity_short = line.quantity_reserved - good - line.quantity_damaged
-        line.discrepancy_note = (spec.note if spec else "")[:300]
+        line.discrepancy_note = (count.note if count else "")[:300]
         line.updated_at = now
         if good:
             movements.append(

@@ -324,3 +324,12 @@ def test_receive(alice, bob, carol, draft, products) -> None:  # type: ignore[no
     )
     levels = dict(StockLevel.objects.filter(store=alice.store).values_list("product_id", "on_hand"))
     assert levels == {p1.pk: 12, p2.pk: 20}
+
+
+def test_messages_speak_the_clients_language(alice, draft) -> None:  # type: ignore[no-untyped-def]
+    walk(draft, Status.SUBMITTED)
+    zh = alice.client.post(order_url(draft, "submit"), {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    en = alice.client.post(order_url(draft, "submit"), {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert zh.json()["code"] == en.json()["code"] == "illegal_transition"
+    assert zh.json()["message"] == "状态为“已提交”的订单不能变为“已提交”。"
+    assert en.json()["message"] == "A Submitted order cannot become Submitted."
