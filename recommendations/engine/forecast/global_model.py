@@ -143,6 +143,9 @@ def train_global(
     if rows[0].size == 0:
         return None
     x, names = featurise(panel, history, codes, spec, rows, festivals)
+    # A feature with no value in any training row (e.g. a 364-period window on less than a year
+    # of history) cannot be binned; as a constant it carries no information anyway.
+    x[:, np.isnan(x).all(axis=0)] = 0.0
     y = panel.units[rows[0], rows[1] + rows[2] - 1]
     model = HistGradientBoostingRegressor(
         loss="poisson",
