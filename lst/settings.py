@@ -230,3 +230,12 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MovementKindEnum": "stores.models.StockMovement.Kind",
     }
 )
+
+# --- Recommenders: the nightly pipeline's knobs (see docs/restocking.md).
+RECOMMENDER_HISTORY_DAYS = env.int("RECOMMENDER_HISTORY_DAYS", default=400)
+RECOMMENDER_HORIZON_DAYS = env.int("RECOMMENDER_HORIZON_DAYS", default=14)
+RECOMMENDER_BACKTEST_ORIGINS = env.int("RECOMMENDER_BACKTEST_ORIGINS", default=1)
+RECOMMENDER_CHUNK_STORES = env.int("RECOMMENDER_CHUNK_STORES", default=50)
+RECOMMENDER_MAX_TRAIN_ROWS = env.int("RECOMMENDER_MAX_TRAIN_ROWS", default=250_000)
+RECOMMENDER_BOOSTING_ITERATIONS = env.int("RECOMMENDER_BOOSTING_ITERATIONS", default=0) or None
+RECOMMENDER_REFIT = env.bool("RECOMMENDER_REFIT", default=True)

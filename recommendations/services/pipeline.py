@@ -13,7 +13,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from recommendations.engine.forecast import (
+    BoostingParams,
     ForecastParams,
     backtest,
     build_panel,
@@ -47,6 +48,8 @@ class PipelineConfig:
     backtest_origins: int = 1
     chunk_size: int = 50  # stores per scoring task
     max_train_rows: int = 250_000
+    boosting_iterations: int | None = None  # None: the engine's default
+    refit: bool = True  # refit on the last horizon too (one more training, fresher model)
     random_state: int = 0
 
 
@@ -57,6 +60,8 @@ def pipeline_config() -> PipelineConfig:
         backtest_origins=getattr(settings, "RECOMMENDER_BACKTEST_ORIGINS", 1),
         chunk_size=getattr(settings, "RECOMMENDER_CHUNK_STORES", 50),
         max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 250_000),
+        boosting_iterations=getattr(settings, "RECOMMENDER_BOOSTING_ITERATIONS", None),
+        refit=getattr(settings, "RECOMMENDER_REFIT", True),
     )
 
 
@@ -118,7 +123,7 @@ def forecast_train(
             candidate if previous is None or previous.parameters == _params(params) else None
         )
         if previous is not None and prev_score is None:
-            prev_params = ForecastParams(**{**previous.parameters, "refit": False})
+            prev_params = replace(_from_dict(previous.parameters), refit=False)
             prev_score = backtest(
                 panel,
                 {"previous": model_forecaster(prev_params)},
@@ -173,9 +178,15 @@ def forecast_train(
 
 
 def _params(params: ForecastParams) -> dict[str, Any]:
-    out = asdict(params)
-    out.pop("boosting", None)
-    return out
+    return asdict(params)
+
+
+def _from_dict(raw: dict[str, Any]) -> ForecastParams:
+    known = {f for f in ForecastParams.__dataclass_fields__}
+    values = {k: v for k, v in raw.items() if k in known}
+    if isinstance(values.get("boosting"), dict):
+        values["boosting"] = BoostingParams(**values["boosting"])
+    return ForecastParams(**values)
 
 
 def run_plan_chunks(*, run: TrainingRun, store_ids: list[int], chunk_size: int) -> list[RunChunk]:

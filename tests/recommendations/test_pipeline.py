@@ -1,0 +1,118 @@
+"""The nightly pipeline end to end on a small seeded chain (eager Celery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from recommendations.engine.forecast import PromotionDecision
+from recommendations.models import ModelVersion, PurchaseSuggestion, RunChunk, TrainingRun
+from recommendations.services import pipeline
+from recommendations.tasks import nightly_pipeline
+from stores.models import StockLevel, Store
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def chain(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.RECOMMENDER_CHUNK_STORES = 2
+    settings.RECOMMENDER_MAX_TRAIN_ROWS = 20_000
+    settings.RECOMMENDER_BOOSTING_ITERATIONS = 30
+    call_command(
+        "seed_demo",
+        stores=5,
+        products=24,
+        days=150,
+        seed=2,
+        end_date=timezone.localdate() - dt.timedelta(days=1),
+        verbosity=0,
+        stdout=io.StringIO(),
+    )
+    # Empty shelves everywhere, so every line that sells needs an order.
+    StockLevel.objects.update(on_hand=0)
+    return list(Store.objects.order_by("pk"))
+
+
+def _sets_per_store() -> dict[int, int]:
+    out: dict[int, int] = {}
+    for store_id, for_date in PurchaseSuggestion.objects.values_list("store_id", "for_date"):
+        out.setdefault(store_id, set()).add(for_date)  # type: ignore[arg-type]
+    return {k: len(v) for k, v in out.items()}  # type: ignore[arg-type]
+
+
+def test_a_run_trains_promotes_and_scores_every_active_store(chain) -> None:  # type: ignore[no-untyped-def]
+    run = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True))
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error
+    assert (run.chunks_done, run.chunks_total, run.stores_done) == (3, 3, 5)
+    version = run.model_version
+    assert version is not None and version.status == ModelVersion.Status.ACTIVE
+    assert {"seasonal_naive", "global"} <= set(version.metrics["backtest"])
+    assert _sets_per_store() == {s.pk: 1 for s in chain}
+    for s in PurchaseSuggestion.objects.all():
+        assert s.quantity > 0 and s.quantity % s.case_pack == 0
+        assert s.on_hand == 0 and s.reason["next_delivery"]
+
+
+def test_a_chunk_done_twice_leaves_one_suggestion_set(chain) -> None:  # type: ignore[no-untyped-def]
+    nightly_pipeline(force_train=True)
+    before = sorted(
+        PurchaseSuggestion.objects.values_list("store_id", "product_id", "kind", "quantity")
+    )
+    chunk = RunChunk.objects.order_by("index").first()
+    assert pipeline.chunk_score(chunk_id=chunk.pk) is False  # already done: nothing happens
+    # A redelivered message after a crash between the writes and the ack: the chunk runs again.
+    RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.PENDING)
+    assert pipeline.chunk_score(chunk_id=chunk.pk) is True
+    after = sorted(
+        PurchaseSuggestion.objects.values_list("store_id", "product_id", "kind", "quantity")
+    )
+    assert after == before
+    assert TrainingRun.objects.get().chunks_done == 3
+
+
+def test_a_failed_training_leaves_the_active_model_serving(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    first = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True)).model_version
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "fit", broken)
+    run = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True))
+    assert "training failed" in run.error and "disk full" in run.error
+    assert run.status == TrainingRun.Status.SUCCEEDED  # scored with the previous model
+    assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == first
+    assert ModelVersion.objects.count() == 1
+    assert _sets_per_store() == {s.pk: 1 for s in chain}
+
+
+def test_a_worse_candidate_is_registered_but_rejected(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    first = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True)).model_version
+    monkeypatch.setattr(
+        pipeline,
+        "compare_models",
+        lambda *a, **k: PromotionDecision(
+            promote=False,
+            reasons=("worse than the previous model",),
+            ratio_to_best_baseline=1.2,
+            ratio_to_previous=1.1,
+        ),
+    )
+    nightly_pipeline(force_train=True)
+    assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == first
+    rejected = ModelVersion.objects.get(status=ModelVersion.Status.REJECTED)
+    assert rejected.version == 2 and "worse than the previous model" in rejected.note
+
+
+def test_the_command_skips_when_today_is_done(chain) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("run_pipeline", stdout=out)
+    assert "succeeded" in out.getvalue()
+    out = io.StringIO()
+    call_command("run_pipeline", if_needed=True, stdout=out)
+    assert "skipped" in out.getvalue()
