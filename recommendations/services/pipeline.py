@@ -182,7 +182,7 @@ def _params(params: ForecastParams) -> dict[str, Any]:
 
 
 def _from_dict(raw: dict[str, Any]) -> ForecastParams:
-    known = {f for f in ForecastParams.__dataclass_fields__}
+    known = set(ForecastParams.__dataclass_fields__)
     values = {k: v for k, v in raw.items() if k in known}
     if isinstance(values.get("boosting"), dict):
         values["boosting"] = BoostingParams(**values["boosting"])
