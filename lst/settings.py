@@ -230,3 +230,18 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MovementKindEnum": "stores.models.StockMovement.Kind",
     }
 )
+
+# --- Shoppers (issue 8): shopper accounts and orders from a nearby store (delivery or pick-up).
+INSTALLED_APPS += ["shoppers"]
+SHOPPER_ORDER_ACCEPT_MINUTES = env.int("SHOPPER_ORDER_ACCEPT_MINUTES", default=15)  # then expires
+SHOPPER_OTP_TTL_SECONDS = 300  # a login code lives 5 minutes
+SHOPPER_OTP_MAX_ATTEMPTS = 5  # wrong guesses before a code dies
+SHOPPER_MAX_LINES = 50  # per order
+SHOPPER_MAX_LINE_QUANTITY = 99  # units per line
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["otp"] = env.str("THROTTLE_OTP", default="5/min")
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ShopperOrderStatusEnum": "shoppers.models.ShopperOrder.Status",
+        "FulfilmentEnum": "shoppers.models.ShopperOrder.Fulfilment",
+    }
+)
