@@ -21,7 +21,7 @@ Status = ShopperOrder.Status
 
 # Who keeps their units when a sale ate into reserved stock: orders further along first (their
 # goods may already be packed or on the road), then the earliest placed.
-_PRIORITY = {
+_PRIORITY: dict[str, int] = {
     Status.OUT_FOR_DELIVERY: 0,
     Status.READY: 1,
     Status.ACCEPTED: 2,
@@ -31,7 +31,8 @@ _PRIORITY = {
 
 def shopper_profile_get(*, user: Any) -> ShopperProfile:
     """The user's shopper profile, or 403 `not_a_shopper` (a store account without one)."""
-    profile = ShopperProfile.objects.filter(user_id=getattr(user, "pk", None)).first()
+    pk = getattr(user, "pk", None)
+    profile = ShopperProfile.objects.filter(user_id=pk).first() if pk else None
     if profile is None:
         raise PermissionDenied(
             _("This account is not a shopper account; sign up or log in with a code."),

@@ -124,7 +124,9 @@ class OtpVerifyView(APIView):
 
 
 class ShopperAddressInputSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, not the label attribute
+        max_length=50, required=False, allow_blank=True
+    )
     recipient = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=300)

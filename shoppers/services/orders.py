@@ -58,7 +58,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 HOLDS_RESERVATION = frozenset(
     {Status.PLACED, Status.ACCEPTED, Status.READY, Status.OUT_FOR_DELIVERY}
 )
-_ONLY_FOR = {
+_ONLY_FOR: dict[str, str] = {
     Status.OUT_FOR_DELIVERY: Fulfilment.DELIVERY,
     Status.DELIVERED: Fulfilment.DELIVERY,
     Status.PICKED_UP: Fulfilment.PICKUP,
