@@ -239,3 +239,18 @@ RECOMMENDER_CHUNK_STORES = env.int("RECOMMENDER_CHUNK_STORES", default=50)
 RECOMMENDER_MAX_TRAIN_ROWS = env.int("RECOMMENDER_MAX_TRAIN_ROWS", default=250_000)
 RECOMMENDER_BOOSTING_ITERATIONS = env.int("RECOMMENDER_BOOSTING_ITERATIONS", default=0) or None
 RECOMMENDER_REFIT = env.bool("RECOMMENDER_REFIT", default=True)
+
+# --- Shoppers (issue 8): shopper accounts and orders from a nearby store (delivery or pick-up).
+INSTALLED_APPS += ["shoppers"]
+SHOPPER_ORDER_ACCEPT_MINUTES = env.int("SHOPPER_ORDER_ACCEPT_MINUTES", default=15)  # then expires
+SHOPPER_OTP_TTL_SECONDS = 300  # a login code lives 5 minutes
+SHOPPER_OTP_MAX_ATTEMPTS = 5  # wrong guesses before a code dies
+SHOPPER_MAX_LINES = 50  # per order
+SHOPPER_MAX_LINE_QUANTITY = 99  # units per line
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["otp"] = env.str("THROTTLE_OTP", default="5/min")
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ShopperOrderStatusEnum": "shoppers.models.ShopperOrder.Status",
+        "FulfilmentEnum": "shoppers.models.ShopperOrder.Fulfilment",
+    }
+)

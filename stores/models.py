@@ -99,6 +99,19 @@ class Store(TimeStampedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
     )
+    # Shopper orders (home delivery or pick-up). The minimum basket applies to deliveries only.
+    accepts_online_orders = models.BooleanField(default=False)
+    delivery_radius_km = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Great-circle km from the store; 0 = pick-up only."),
+    )
+    delivery_fee = models.DecimalField(**MONEY, default=Decimal("0"))
+    min_basket_value = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text=_("Smallest subtotal delivered (CNY).")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -114,6 +127,12 @@ class Store(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="store_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_radius_km__gte=0)
+                & Q(delivery_fee__gte=0)
+                & Q(min_basket_value__gte=0),
+                name="store_delivery_terms_gte_0",
             ),
         ]
 
@@ -180,6 +199,13 @@ class StockLevel(TimeStampedModel):
 
     `needs_count` is raised when sales outran the recorded stock (a shortfall): the number is
     then known to be wrong and the app asks for a count.
+
+    `reserved` is the units promised to open shopper orders: always exactly the sum of their
+    lines (stores.services.reservation keeps it). A reservation is only granted out of
+    `on_hand - reserved` under the row lock, so it never takes stock already sold. There is
+    deliberately no `reserved <= on_hand` constraint: a walk-in sale (or waste, a count) must
+    never fail because of a reservation, so it may eat into reserved units; `reserved > on_hand`
+    is then the visible conflict the owner resolves on the affected orders.
     """
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock_levels")
@@ -187,6 +213,7 @@ class StockLevel(TimeStampedModel):
         "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
     )
     on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
     needs_count = models.BooleanField(default=False)
     last_counted_at = models.DateTimeField(null=True, blank=True)
 
@@ -195,6 +222,7 @@ class StockLevel(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["store", "product"], name="stock_unique_store_product"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import F
 
 from catalog.models import Product
 
@@ -51,14 +52,17 @@ def _dec(x: float) -> Decimal:
 def nearby_availability(
     *, product: Product, latitude: float, longitude: float, radius_km: float
 ) -> list[NearbyStore]:
-    """Active stores within `radius_km` that have `product` on hand, nearest first, at most
+    """Active stores within `radius_km` that have `product` on hand and not promised to shopper
+    orders, nearest first, at most
     NEARBY_MAX_RESULTS. Two queries: candidates as plain tuples (a wide radius in a dense city
     can hold thousands), then the few stores returned."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
+    # Units promised to shopper orders are not on offer: availability is on_hand - reserved.
     candidates = (
-        StockLevel.objects.filter(
+        StockLevel.objects.annotate(free=F("on_hand") - F("reserved"))
+        .filter(
             product=product,
-            on_hand__gte=1,
+            free__gte=1,
             store__status=Store.Status.ACTIVE,
             store__latitude__gte=_dec(min_lat),
             store__latitude__lte=_dec(max_lat),
@@ -66,7 +70,7 @@ def nearby_availability(
             store__longitude__lte=_dec(max_lon),
         )
         .order_by()
-        .values_list("store_id", "on_hand", "store__latitude", "store__longitude")
+        .values_list("store_id", "free", "store__latitude", "store__longitude")
     )
     hits = []
     for store_id, on_hand, lat, lon in candidates:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("stores.api.urls")),
     path("", include("replenishment.api.urls")),
     path("", include("recommendations.api.urls")),
+    path("", include("shoppers.api.urls")),
 ]

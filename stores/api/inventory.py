@@ -53,12 +53,18 @@ class StockItemSerializer(serializers.ModelSerializer):
     avg_daily_sales = serializers.SerializerMethodField()
     days_of_cover = serializers.SerializerMethodField()
     low = serializers.SerializerMethodField()
+    reserved = serializers.IntegerField(
+        read_only=True,
+        help_text="Units promised to open shopper orders. Above on_hand: sales ate into them "
+        "(see the shopper orders' stock_conflict).",
+    )
 
     class Meta:
         model = StockLevel
         fields = [
             "product",
             "on_hand",
+            "reserved",
             "needs_count",
             "last_counted_at",
             "recent_units",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -90,6 +91,10 @@ class StoreProfileSerializer(serializers.ModelSerializer):
             "timezone",
             "status",
             "warehouse_id",
+            "accepts_online_orders",
+            "delivery_radius_km",
+            "delivery_fee",
+            "min_basket_value",
             "role",
         ]
 
@@ -102,6 +107,27 @@ class StoreProfileUpdateSerializer(serializers.Serializer):
     opening_hours = serializers.JSONField(
         required=False,
         help_text='Per weekday, e.g. {"mon": ["07:00-23:00"], "sun": ["08:00-12:00", "14:00-22:00"]}; a missing day is closed.',
+    )
+    accepts_online_orders = serializers.BooleanField(
+        required=False, help_text="Take shopper orders (delivery and pick-up)."
+    )
+    delivery_radius_km = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("50"),
+        required=False,
+        help_text="Deliver within this great-circle distance; 0 = pick-up only.",
+    )
+    delivery_fee = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False
+    )
+    min_basket_value = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text="Smallest subtotal delivered; pick-up has no minimum.",
     )
 
 

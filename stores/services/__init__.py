@@ -5,20 +5,35 @@ implementation detail.
 """
 
 from .profile import fixture_create, fixture_delete, fixture_update, store_profile_update
-from .sales import ReceiptStatus, SalesIngestResult, sales_batch_check_size, sales_ingest
+from .reservation import InsufficientStock, stock_release, stock_reserve
+from .sales import (
+    ReceiptStatus,
+    Sale,
+    SaleLine,
+    SalesIngestResult,
+    sales_batch_check_size,
+    sales_ingest,
+    sales_record,
+)
 from .stock import MovementSpec, stock_apply, stock_count, stock_waste
 
 __all__ = [
+    "InsufficientStock",
     "MovementSpec",
     "ReceiptStatus",
+    "Sale",
+    "SaleLine",
     "SalesIngestResult",
     "fixture_create",
     "fixture_delete",
     "fixture_update",
     "sales_batch_check_size",
     "sales_ingest",
+    "sales_record",
     "stock_apply",
     "stock_count",
+    "stock_release",
+    "stock_reserve",
     "stock_waste",
     "store_profile_update",
 ]

@@ -12,12 +12,19 @@ from stores.models import Fixture, Store
 from stores.opening_hours import opening_hours_validate
 
 PROFILE_FIELDS = ("name", "opening_hours")
+DELIVERY_FIELDS = (
+    "accepts_online_orders",
+    "delivery_radius_km",
+    "delivery_fee",
+    "min_basket_value",
+)
 
 
 @transaction.atomic
 def store_profile_update(*, store: Store, data: dict[str, Any]) -> Store:
-    """Update the fields an owner may edit. Address and coordinates belong to the field team."""
-    unknown = set(data) - set(PROFILE_FIELDS)
+    """Update the fields an owner may edit (name, opening hours, shopper-order terms). Address and
+    coordinates belong to the field team."""
+    unknown = set(data) - set(PROFILE_FIELDS) - set(DELIVERY_FIELDS)
     if unknown:
         raise ValidationFailed(
             _("These fields cannot be changed here."),
@@ -32,7 +39,11 @@ def store_profile_update(*, store: Store, data: dict[str, Any]) -> Store:
         store.name = name
     if "opening_hours" in data:
         store.opening_hours = opening_hours_validate(data["opening_hours"])
-    store.save(update_fields=[*[f for f in PROFILE_FIELDS if f in data], "updated_at"])
+    for field in DELIVERY_FIELDS:  # typed and range-checked by the API's serializer
+        if field in data:
+            setattr(store, field, data[field])
+    changed = [f for f in (*PROFILE_FIELDS, *DELIVERY_FIELDS) if f in data]
+    store.save(update_fields=[*changed, "updated_at"])
     return store
 
 

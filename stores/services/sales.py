@@ -8,7 +8,8 @@ Contract:
   `receipts[3].lines[1].product`, and nothing is written.
 - Consistent: each accepted receipt writes the ledger through `stock_apply` (one call per batch;
   a sale beyond stock records a shortfall and flags the level for a count) and adds to
-  `DailySales` of the store-local date; the receipt and its lines are stored.
+  `DailySales` of the store-local date (both in `sales_record`, which shopper orders share);
+  the receipt and its lines are stored.
 
 Locking order: the store row first (FOR NO KEY UPDATE: serialises uploads of one store, so a
 batch sent twice at once is counted once), then stock-level rows in product-id order (inside `stock_apply`), then the
@@ -245,9 +246,9 @@ def _ingest(
 
 
 def _write(*, store: Store, fresh: list[_Receipt], user: object | None) -> None:
-    """Bulk writes for the receipts not seen before: receipts, lines, ledger, daily sales."""
+    """Bulk writes for the receipts not seen before: receipts, lines, then ledger and daily
+    sales through `sales_record`."""
     zone = store_zone(store)
-    now = timezone.now()
     receipts = [
         PosReceipt(
             uuid=r.uuid,
@@ -278,20 +279,69 @@ def _write(*, store: Store, fresh: list[_Receipt], user: object | None) -> None:
         ]
     )
 
-    # Ledger: one sale movement per receipt and product, in time order, so a shortfall lands on
+    sales_record(
+        store=store,
+        sales=[
+            Sale(
+                reference=str(r.uuid),
+                occurred_at=r.occurred_at,
+                lines=tuple(SaleLine(ln.product_id, ln.quantity, ln.unit_price) for ln in r.lines),
+            )
+            for r in fresh
+        ],
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    product_id: int
+    quantity: int  # units sold, >= 1
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One completed sale: a till receipt, a shopper order handed over. `reference` goes on the
+    ledger rows (receipt uuid, `shopper-order:<id>`)."""
+
+    reference: str
+    occurred_at: dt.datetime
+    lines: Sequence[SaleLine]
+
+
+@transaction.atomic
+def sales_record(*, store: Store, sales: Sequence[Sale], user: object | None = None) -> None:
+    """Write sales to the stock ledger (through `stock_apply`, kind `sale`) and add them to
+    `DailySales` of the store-local date: what every sale does, whoever made it (POS upload,
+    shopper order). Idempotency is the caller's business.
+
+    Locking order: stock-level rows in product-id order (inside `stock_apply`), then the store's
+    daily-sales rows in (product, date) order.
+    """
+    if not sales:
+        return
+    zone = store_zone(store)
+    now = timezone.now()
+    # Ledger: one sale movement per sale and product, in time order, so a shortfall lands on
     # the sale that outran the stock.
     movements: list[MovementSpec] = []
     daily: dict[tuple[int, dt.date], list[Any]] = defaultdict(lambda: [0, Decimal("0")])
-    for obj, r in sorted(zip(receipts, fresh, strict=True), key=lambda p: p[1].occurred_at):
+    for sale in sorted(sales, key=lambda s: s.occurred_at):
+        local_date = sale.occurred_at.astimezone(zone).date()
         per_product: dict[int, int] = defaultdict(int)
-        for line in r.lines:
+        for line in sale.lines:
             per_product[line.product_id] += line.quantity
-            totals = daily[(line.product_id, obj.local_date)]
+            totals = daily[(line.product_id, local_date)]
             totals[0] += line.quantity
             totals[1] += line.unit_price * line.quantity
         movements.extend(
             MovementSpec(
-                pid, StockMovement.Kind.SALE, -qty, reference=str(r.uuid), occurred_at=r.occurred_at
+                pid,
+                StockMovement.Kind.SALE,
+                -qty,
+                reference=sale.reference,
+                occurred_at=sale.occurred_at,
             )
             for pid, qty in sorted(per_product.items())
         )

@@ -1,0 +1,56 @@
+"""Writes with business rules for shoppers. Import from here (`from shoppers.services import
+order_place`); the submodules are an implementation detail."""
+
+from .accounts import (
+    address_create,
+    address_delete,
+    address_get,
+    address_update,
+    otp_request,
+    otp_verify,
+    phone_normalise,
+    shopper_signup,
+)
+from .orders import (
+    HOLDS_RESERVATION,
+    TRANSITIONS,
+    OrderLineSpec,
+    check_transition,
+    order_accept,
+    order_cancel,
+    order_decline,
+    order_expire,
+    order_mark_delivered,
+    order_mark_out_for_delivery,
+    order_mark_picked_up,
+    order_mark_ready,
+    order_place,
+    orders_expire_due,
+    store_for_shoppers,
+)
+
+__all__ = [
+    "HOLDS_RESERVATION",
+    "TRANSITIONS",
+    "OrderLineSpec",
+    "address_create",
+    "address_delete",
+    "address_get",
+    "address_update",
+    "check_transition",
+    "order_accept",
+    "order_cancel",
+    "order_decline",
+    "order_expire",
+    "order_mark_delivered",
+    "order_mark_out_for_delivery",
+    "order_mark_picked_up",
+    "order_mark_ready",
+    "order_place",
+    "orders_expire_due",
+    "otp_request",
+    "otp_verify",
+    "phone_normalise",
+    "shopper_signup",
+    "store_for_shoppers",
+]
