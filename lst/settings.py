@@ -254,3 +254,4 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "FulfilmentEnum": "shoppers.models.ShopperOrder.Fulfilment",
     }
 )
+RECOMMENDER_THREADS = env.int("RECOMMENDER_THREADS", default=0) or None

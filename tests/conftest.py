@@ -3,6 +3,12 @@ isolation can be tested everywhere; Carol is a clerk in Alice's store."""
 
 from __future__ import annotations
 
+import os
+
+# One OpenMP thread per test process: the models here are small, and OpenMP threads spinning
+# against other processes on a busy 2-core machine make a 3-second fit take 30.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 from dataclasses import dataclass
 
 import pytest

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
 from recommendations.engine.forecast import (
     BoostingParams,
@@ -50,6 +51,7 @@ class PipelineConfig:
     max_train_rows: int = 250_000
     boosting_iterations: int | None = None  # None: the engine's default
     refit: bool = True  # refit on the last horizon too (one more training, fresher model)
+    threads: int | None = None  # OpenMP threads for training (None: all cores)
     random_state: int = 0
 
 
@@ -62,6 +64,7 @@ def pipeline_config() -> PipelineConfig:
         max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 250_000),
         boosting_iterations=getattr(settings, "RECOMMENDER_BOOSTING_ITERATIONS", None),
         refit=getattr(settings, "RECOMMENDER_REFIT", True),
+        threads=getattr(settings, "RECOMMENDER_THREADS", None),
     )
 
 
@@ -96,48 +99,8 @@ def forecast_train(
     start = end - dt.timedelta(days=cfg.history_days - 1)
     previous = registry.active_model(ModelKind.FORECAST)
     try:
-        began = time.perf_counter()
-        sales = data.sales_frame(store_ids=data.active_store_ids(), start=start, end=end)
-        if sales.empty:
-            raise ValueError("no daily sales to learn from")
-        products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
-        panel = build_panel(sales, freq="D", products=products)
-        _timing(run, "load", time.perf_counter() - began)
-
-        began = time.perf_counter()
-        params = ForecastParams(
-            horizon=cfg.horizon, max_rows=cfg.max_train_rows, random_state=cfg.random_state
-        )
-        quick = ForecastParams(**{**params.__dict__, "refit": False})
-        forecasters = {"global": model_forecaster(quick)}
-        forecasters.update(
-            {
-                name: model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
-                for name in BASELINE_NAMES
-            }
-        )
-        scores = backtest(panel, forecasters, horizon=cfg.horizon, origins=cfg.backtest_origins)
-        candidate = scores["global"]
-        baselines = [scores[n] for n in BASELINE_NAMES]
-        prev_score = (
-            candidate if previous is None or previous.parameters == _params(params) else None
-        )
-        if previous is not None and prev_score is None:
-            prev_params = replace(_from_dict(previous.parameters), refit=False)
-            prev_score = backtest(
-                panel,
-                {"previous": model_forecaster(prev_params)},
-                horizon=cfg.horizon,
-                origins=cfg.backtest_origins,
-            )["previous"]
-        decision = compare_models(
-            candidate, baselines, prev_score if previous is not None else None
-        )
-        _timing(run, "backtest", time.perf_counter() - began)
-
-        began = time.perf_counter()
-        model = fit(panel, params)
-        _timing(run, "train", time.perf_counter() - began)
+        with threadpool_limits(limits=cfg.threads):
+            return _train(run, cfg, start, end, previous)
     except Exception as exc:
         logger.exception("forecast training failed")
         TrainingRun.objects.filter(pk=run.pk).update(
@@ -146,10 +109,66 @@ def forecast_train(
         )
         return previous
 
+
+def forecast_params(cfg: PipelineConfig) -> ForecastParams:
+    boosting = BoostingParams()
+    if cfg.boosting_iterations:
+        boosting = replace(boosting, max_iter=cfg.boosting_iterations)
+    return ForecastParams(
+        horizon=cfg.horizon,
+        max_rows=cfg.max_train_rows,
+        boosting=boosting,
+        refit=cfg.refit,
+        random_state=cfg.random_state,
+    )
+
+
+def _train(
+    run: TrainingRun,
+    cfg: PipelineConfig,
+    start: dt.date,
+    end: dt.date,
+    previous: ModelVersion | None,
+) -> ModelVersion | None:
+    began = time.perf_counter()
+    sales = data.sales_frame(store_ids=data.active_store_ids(), start=start, end=end)
+    if sales.empty:
+        raise ValueError("no daily sales to learn from")
+    products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
+    panel = build_panel(sales, freq="D", products=products)
+    _timing(run, "load", time.perf_counter() - began)
+
+    # Backtest on the latest window(s), each model trained only on the history before them.
+    began = time.perf_counter()
+    params = forecast_params(cfg)
+    forecasters = {"global": model_forecaster(replace(params, refit=False))}
+    for name in BASELINE_NAMES:
+        forecasters[name] = model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
+    scores = backtest(panel, forecasters, horizon=cfg.horizon, origins=cfg.backtest_origins)
+    candidate = scores["global"]
+    previous_score = None
+    if previous is not None:
+        if previous.parameters == _params(params):
+            previous_score = candidate  # same recipe: the same score by determinism
+        else:
+            old = replace(_from_dict(previous.parameters), refit=False)
+            previous_score = backtest(
+                panel,
+                {"previous": model_forecaster(old)},
+                horizon=cfg.horizon,
+                origins=cfg.backtest_origins,
+            )["previous"]
+    decision = compare_models(candidate, [scores[n] for n in BASELINE_NAMES], previous_score)
+    _timing(run, "backtest", time.perf_counter() - began)
+
+    began = time.perf_counter()
+    model = fit(panel, params)
+    _timing(run, "train", time.perf_counter() - began)
+
     metrics = {
         "backtest": {name: _score_dict(s) for name, s in scores.items()},
         "decision": list(decision.reasons),
-        "validation_wrmsse": model.validation_wrmsse,
+        "validation_wrmsse": _finite(model.validation_wrmsse),
         "method": model.method,
         "fallback_reason": model.fallback_reason,
         "series": panel.n_series,
@@ -175,6 +194,10 @@ def forecast_train(
         version=version, note="kept the active model: " + "; ".join(decision.reasons)
     )
     return previous
+
+
+def _finite(x: float) -> float | None:
+    return None if x != x or x in (float("inf"), float("-inf")) else x
 
 
 def _params(params: ForecastParams) -> dict[str, Any]:
