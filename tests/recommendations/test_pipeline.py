@@ -39,6 +39,18 @@ def chain(settings, tmp_path):  # type: ignore[no-untyped-def]
     return list(Store.objects.order_by("pk"))
 
 
+@pytest.fixture
+def run_nightly(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """The pipeline as a worker would see it: chunk tasks are sent once the run commits."""
+
+    def run(**kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            run_id = nightly_pipeline(force_train=True, **kwargs)
+        return TrainingRun.objects.get(pk=run_id)
+
+    return run
+
+
 def _sets_per_store() -> dict[int, int]:
     out: dict[int, int] = {}
     for store_id, for_date in PurchaseSuggestion.objects.values_list("store_id", "for_date"):
@@ -46,8 +58,8 @@ def _sets_per_store() -> dict[int, int]:
     return {k: len(v) for k, v in out.items()}  # type: ignore[arg-type]
 
 
-def test_a_run_trains_promotes_and_scores_every_active_store(chain) -> None:  # type: ignore[no-untyped-def]
-    run = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True))
+def test_a_run_trains_promotes_and_scores_every_active_store(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]
+    run = run_nightly()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert (run.chunks_done, run.chunks_total, run.stores_done) == (3, 3, 5)
     version = run.model_version
@@ -59,8 +71,8 @@ def test_a_run_trains_promotes_and_scores_every_active_store(chain) -> None:  # 
         assert s.on_hand == 0 and s.reason["next_delivery"]
 
 
-def test_a_chunk_done_twice_leaves_one_suggestion_set(chain) -> None:  # type: ignore[no-untyped-def]
-    nightly_pipeline(force_train=True)
+def test_a_chunk_done_twice_leaves_one_suggestion_set(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]
+    run_nightly()
     before = sorted(
         PurchaseSuggestion.objects.values_list("store_id", "product_id", "kind", "quantity")
     )
@@ -76,14 +88,14 @@ def test_a_chunk_done_twice_leaves_one_suggestion_set(chain) -> None:  # type: i
     assert TrainingRun.objects.get().chunks_done == 3
 
 
-def test_a_failed_training_leaves_the_active_model_serving(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    first = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True)).model_version
+def test_a_failed_training_leaves_the_active_model_serving(chain, run_nightly, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    first = run_nightly().model_version
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pipeline, "fit", broken)
-    run = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True))
+    run = run_nightly()
     assert "training failed" in run.error and "disk full" in run.error
     assert run.status == TrainingRun.Status.SUCCEEDED  # scored with the previous model
     assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == first
@@ -91,8 +103,8 @@ def test_a_failed_training_leaves_the_active_model_serving(chain, monkeypatch) -
     assert _sets_per_store() == {s.pk: 1 for s in chain}
 
 
-def test_a_worse_candidate_is_registered_but_rejected(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    first = TrainingRun.objects.get(pk=nightly_pipeline(force_train=True)).model_version
+def test_a_worse_candidate_is_registered_but_rejected(chain, run_nightly, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    first = run_nightly().model_version
     monkeypatch.setattr(
         pipeline,
         "compare_models",
@@ -103,16 +115,18 @@ def test_a_worse_candidate_is_registered_but_rejected(chain, monkeypatch) -> Non
             ratio_to_previous=1.1,
         ),
     )
-    nightly_pipeline(force_train=True)
+    run_nightly()
     assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == first
     rejected = ModelVersion.objects.get(status=ModelVersion.Status.REJECTED)
     assert rejected.version == 2 and "worse than the previous model" in rejected.note
 
 
-def test_the_command_skips_when_today_is_done(chain) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_skips_when_today_is_done(chain, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    call_command("run_pipeline", stdout=out)
-    assert "succeeded" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_pipeline", stdout=out)
+    assert "model forecast v1 (active)" in out.getvalue()
+    assert TrainingRun.objects.get().status == TrainingRun.Status.SUCCEEDED
     out = io.StringIO()
     call_command("run_pipeline", if_needed=True, stdout=out)
     assert "skipped" in out.getvalue()
