@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
@@ -177,7 +178,7 @@ def warehouse_supply_frame(store_ids: Sequence[int]) -> pd.DataFrame:
 def shelf_layout_frame(store_ids: Sequence[int]) -> pd.DataFrame:
     """Every recorded current layout (history included) as rows store_id, product_id, since,
     facings, level_is_eye, display: the layout in force from `since` (store-local date of the
-    record) until the next record of the same fixture."""
+    record + 1) until the next record of the same fixture."""
     from recommendations.models import ShelfPlan, ShelfPlanItem
 
     rows = ShelfPlanItem.objects.filter(
@@ -198,7 +199,9 @@ def shelf_layout_frame(store_ids: Sequence[int]) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["store_id", "product_id", "since", "facings", "level_is_eye", "display"]
         )
-    df["since"] = pd.to_datetime(df["since"], utc=True).dt.tz_localize(None).dt.normalize()
+    # In force from the day after the record (the record's own day mixes two layouts).
+    local = pd.to_datetime(df["since"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    df["since"] = local.dt.tz_localize(None).dt.normalize() + pd.Timedelta(days=1)
     df["level_is_eye"] = (df["level"] == df["eye"]).astype(np.int8)
     df["display"] = (df["kind"] == "end_cap").astype(np.int8)
     return df[["store_id", "product_id", "since", "facings", "level_is_eye", "display"]]

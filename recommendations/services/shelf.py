@@ -82,7 +82,11 @@ def response_frame(*, store_ids: Sequence[int], start: dt.date, end: dt.date) ->
     sales = sales.merge(series, on=["store_id", "product_id"])
     if sales.empty:
         return pd.DataFrame()
+    layout = layout.astype({"store_id": "int64", "product_id": "int64"})
+    layout["since"] = layout["since"].astype("datetime64[ns]")
     layout = layout.sort_values("since")
+    sales = sales.astype({"store_id": "int64", "product_id": "int64"})
+    sales["date"] = sales["date"].astype("datetime64[ns]")
     sales = pd.merge_asof(
         sales.sort_values("date"),
         layout,
@@ -93,7 +97,7 @@ def response_frame(*, store_ids: Sequence[int], start: dt.date, end: dt.date) ->
     ).dropna(subset=["facings"])
     if sales.empty:
         return pd.DataFrame()
-    sales["week"] = sales["date"] - pd.to_timedelta(sales["date"].dt.weekday, unit="D")
+    sales["week"] = sales["date"] - pd.to_timedelta(sales["date"].dt.day_of_week, unit="D")
     weekly = (
         sales.groupby(["store_id", "product_id", "week"], sort=False)
         .agg(
@@ -530,7 +534,7 @@ def _current_plan(fixture_id: int) -> ShelfPlan | None:
     ).first()
 
 
-def _items(plan: ShelfPlan | None) -> list[ShelfPlanItem]:
+def plan_items(plan: ShelfPlan | None) -> list[ShelfPlanItem]:
     if plan is None:
         return []
     return list(plan.items.select_related("product").order_by("level", "position"))
@@ -538,8 +542,8 @@ def _items(plan: ShelfPlan | None) -> list[ShelfPlanItem]:
 
 def plan_view(plan: ShelfPlan) -> PlanView:
     fx = fixture_spec(plan.fixture)
-    items = _items(plan)
-    current_items = _items(_current_plan(plan.fixture_id))
+    items = plan_items(plan)
+    current_items = plan_items(_current_plan(plan.fixture_id))
     placements = placements_from_items(items)
     current = placements_from_items(current_items)
     specs, response = inputs_specs(plan.inputs)
@@ -554,6 +558,17 @@ def plan_view(plan: ShelfPlan) -> PlanView:
         names_en={pid: p.name_en or p.name for pid, p in products.items()},
     )
     return PlanView(plan, fx, placements, current, diff, products)
+
+
+def current_layout_get(*, fixture: Fixture) -> ShelfPlan:
+    plan = _current_plan(fixture.pk)
+    if plan is None:
+        raise NotFound(_("No layout recorded for this fixture yet."))
+    return plan
+
+
+def product_names(product_ids: Sequence[int], lang: str | None) -> dict[int, str]:
+    return {p.pk: product_label(p, lang) for p in Product.objects.filter(pk__in=list(product_ids))}
 
 
 def product_label(product: Product, lang: str | None) -> str:
