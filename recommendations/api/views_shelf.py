@@ -197,9 +197,8 @@ class ShelfPlanogramView(APIView):
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(response, Response):  # errors always speak JSON
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-            response.renderer_context = self.get_renderer_context()
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:

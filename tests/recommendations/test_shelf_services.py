@@ -126,7 +126,7 @@ def test_layout_record_rejects_overfull_level(chain):
 def test_planogram_one_block_per_item(chain, django_capture_on_commit_callbacks):
     _run(chain, django_capture_on_commit_callbacks)
     plan = ShelfPlan.objects.get(fixture=chain.shelf, source="recommended")
-    root = ET.fromstring(shelf.planogram_svg(shelf.plan_view(plan), lang="zh-hans"))
+    root = ET.fromstring(shelf.planogram_svg(shelf.plan_view(plan), lang="zh-hans"))  # noqa: S314
     blocks = root.findall("{http://www.w3.org/2000/svg}g[@class='product']")
     assert sorted(int(b.get("data-product-id")) for b in blocks) == sorted(
         plan.items.values_list("product_id", flat=True)
