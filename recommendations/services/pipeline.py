@@ -46,7 +46,7 @@ class PipelineConfig:
     horizon: int = 14  # longest protection interval served, in days
     backtest_origins: int = 1
     chunk_size: int = 50  # stores per scoring task
-    max_train_rows: int = 600_000
+    max_train_rows: int = 250_000
     random_state: int = 0
 
 
@@ -56,7 +56,7 @@ def pipeline_config() -> PipelineConfig:
         horizon=getattr(settings, "RECOMMENDER_HORIZON_DAYS", 14),
         backtest_origins=getattr(settings, "RECOMMENDER_BACKTEST_ORIGINS", 1),
         chunk_size=getattr(settings, "RECOMMENDER_CHUNK_STORES", 50),
-        max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 600_000),
+        max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 250_000),
     )
 
 

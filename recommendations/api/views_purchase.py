@@ -1,0 +1,236 @@
+"""Purchase suggestions for the owner's app: today's basket, accept into a draft order, dismiss,
+and the owner's optional budget."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lst.api.idempotency import idempotent
+from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
+from stores.selectors import store_get_for_user
+
+from ..explain import purchase_reason_text
+from ..models import PurchaseSettings, PurchaseSuggestion
+from ..selectors import basket_summary, purchase_suggestions_current
+from ..services.suggestions import (
+    AcceptLine,
+    purchase_settings_set,
+    suggestion_dismiss,
+    suggestions_accept,
+)
+
+SUGGESTION_ID = OpenApiParameter("suggestion_id", int, OpenApiParameter.PATH)
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class SuggestionProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    barcode = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    case_pack = serializers.IntegerField()
+
+
+class SuggestionReasonSerializer(serializers.Serializer):
+    weekly_units = serializers.FloatField(help_text="Forecast sales per week.")
+    on_hand = serializers.IntegerField()
+    on_order = serializers.IntegerField(help_text="Units on open orders, not yet received.")
+    next_delivery = serializers.DateField(help_text="When an order placed now arrives.")
+    runs_out_on = serializers.DateField(allow_null=True, help_text="When stock on hand runs out.")
+    protection_days = serializers.IntegerField(
+        help_text="Days the stock must last: until the delivery after the next one."
+    )
+    order_up_to = serializers.IntegerField(help_text="Target stock over those days.")
+    service_level = serializers.FloatField(help_text="Chance of not running out aimed for.")
+    limited_by = serializers.CharField(
+        help_text="'' or capacity / shelf_life / rounded_up / rounded_down."
+    )
+    budget_trimmed = serializers.BooleanField()
+
+
+class PurchaseSuggestionSerializer(serializers.ModelSerializer):
+    product = SuggestionProductSerializer()
+    cases = serializers.SerializerMethodField()
+    line_total = serializers.SerializerMethodField()
+    reason = SuggestionReasonSerializer()
+    reason_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PurchaseSuggestion
+        fields = [
+            "id",
+            "product",
+            "kind",
+            "quantity",
+            "cases",
+            "unit_cost",
+            "line_total",
+            "on_hand",
+            "on_order",
+            "forecast_daily",
+            "days_until_stockout",
+            "next_delivery_date",
+            "status",
+            "reason",
+            "reason_text",
+        ]
+
+    def get_cases(self, s: PurchaseSuggestion) -> int:
+        return s.quantity // max(s.case_pack, 1)
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_line_total(self, s: PurchaseSuggestion) -> str:
+        return str(s.unit_cost * s.quantity)
+
+    def get_reason_text(self, s: PurchaseSuggestion) -> str:
+        return purchase_reason_text(s)
+
+
+class BasketSerializer(serializers.Serializer):
+    for_date = serializers.DateField(
+        allow_null=True, help_text="The day the suggestions were computed for."
+    )
+    lines = serializers.IntegerField()
+    total = serializers.DecimalField(**MONEY, help_text="Cost of the needed lines (CNY).")
+    top_up_total = serializers.DecimalField(**MONEY)
+    min_order_value = serializers.DecimalField(**MONEY)
+    meets_minimum = serializers.BooleanField()
+    shortfall = serializers.DecimalField(**MONEY)
+    budget = serializers.DecimalField(**MONEY, allow_null=True)
+    promised_delivery_date = serializers.DateField(allow_null=True)
+
+
+class SuggestionsOutSerializer(serializers.Serializer):
+    basket = BasketSerializer()
+    lines = PurchaseSuggestionSerializer(many=True)
+
+
+class SuggestionsView(APIView):
+    @extend_schema(
+        operation_id="purchase_suggestions_list",
+        summary="Today's purchase suggestions, most urgent first, with the basket summary",
+        parameters=[STORE_ID],
+        responses={200: SuggestionsOutSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, store_id: int) -> Response:
+        store = store_get_for_user(user=request.user, store_id=store_id)
+        lines = list(purchase_suggestions_current(store=store))
+        summary = basket_summary(store=store, suggestions=lines)
+        return Response(SuggestionsOutSerializer({"basket": summary.__dict__, "lines": lines}).data)
+
+
+class AcceptLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(
+        min_value=0, required=False, help_text="Edited units (whole case packs); omit to keep."
+    )
+
+
+class AcceptInSerializer(serializers.Serializer):
+    lines = AcceptLineSerializer(
+        many=True,
+        required=False,
+        max_length=2000,
+        help_text="The lines to accept; omit to accept them all.",
+    )
+    include_top_ups = serializers.BooleanField(default=True)
+
+
+class AcceptOutSerializer(serializers.Serializer):
+    order_id = serializers.IntegerField()
+    status = serializers.CharField()
+    total = serializers.DecimalField(**MONEY)
+    lines = serializers.IntegerField()
+
+
+class AcceptView(APIView):
+    @extend_schema(
+        operation_id="purchase_suggestions_accept",
+        summary="Accept all or some suggestions (with edited quantities) into a draft order",
+        parameters=[STORE_ID, IDEMPOTENCY_KEY],
+        request=AcceptInSerializer,
+        responses={201: AcceptOutSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, store_id: int) -> Response:
+        store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
+        body = AcceptInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        raw = body.validated_data.get("lines")
+        lines = None if raw is None else [AcceptLine(x["id"], x.get("quantity")) for x in raw]
+        order = suggestions_accept(
+            store=store,
+            lines=lines,
+            user=request.user,
+            include_top_ups=body.validated_data["include_top_ups"],
+        )
+        return Response(
+            {
+                "order_id": order.pk,
+                "status": order.status,
+                "total": order.total,
+                "lines": order.lines.count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DismissInSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, allow_blank=True, default="")
+
+
+class DismissView(APIView):
+    @extend_schema(
+        operation_id="purchase_suggestions_dismiss",
+        summary="Dismiss one suggestion, with a reason (recorded for acceptance reports)",
+        parameters=[STORE_ID, SUGGESTION_ID],
+        request=DismissInSerializer,
+        responses={200: PurchaseSuggestionSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, store_id: int, suggestion_id: int) -> Response:
+        store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
+        body = DismissInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        s = suggestion_dismiss(
+            store=store,
+            suggestion_id=suggestion_id,
+            reason=body.validated_data["reason"],
+            user=request.user,
+        )
+        return Response(PurchaseSuggestionSerializer(s).data)
+
+
+class PurchaseSettingsSerializer(serializers.Serializer):
+    budget = serializers.DecimalField(
+        **MONEY, allow_null=True, min_value=0, help_text="Cash budget for one order (CNY), or null."
+    )
+
+
+class PurchaseSettingsView(APIView):
+    @extend_schema(
+        operation_id="purchase_settings_get",
+        parameters=[STORE_ID],
+        responses={200: PurchaseSettingsSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, store_id: int) -> Response:
+        store = store_get_for_user(user=request.user, store_id=store_id)
+        row = PurchaseSettings.objects.filter(store=store).first()
+        return Response(PurchaseSettingsSerializer({"budget": row.budget if row else None}).data)
+
+    @extend_schema(
+        operation_id="purchase_settings_set",
+        parameters=[STORE_ID],
+        request=PurchaseSettingsSerializer,
+        responses={200: PurchaseSettingsSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def put(self, request: Request, store_id: int) -> Response:
+        store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
+        body = PurchaseSettingsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = purchase_settings_set(store=store, budget=body.validated_data["budget"])
+        return Response(PurchaseSettingsSerializer({"budget": row.budget}).data)
