@@ -230,3 +230,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MovementKindEnum": "stores.models.StockMovement.Kind",
     }
 )
+
+# --- Shelf plans and assortment API (issue 7): one enum name for the suggestions' status.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"SuggestionStatusEnum": "recommendations.models.SuggestionStatus"}
+)
