@@ -242,6 +242,7 @@ RECOMMENDER_CHUNK_STORES = env.int("RECOMMENDER_CHUNK_STORES", default=50)
 RECOMMENDER_MAX_TRAIN_ROWS = env.int("RECOMMENDER_MAX_TRAIN_ROWS", default=250_000)
 RECOMMENDER_BOOSTING_ITERATIONS = env.int("RECOMMENDER_BOOSTING_ITERATIONS", default=0) or None
 RECOMMENDER_REFIT = env.bool("RECOMMENDER_REFIT", default=True)
+RECOMMENDER_THREADS = env.int("RECOMMENDER_THREADS", default=0) or None
 
 # --- Shoppers (issue 8): shopper accounts and orders from a nearby store (delivery or pick-up).
 INSTALLED_APPS += ["shoppers"]
@@ -257,4 +258,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "FulfilmentEnum": "shoppers.models.ShopperOrder.Fulfilment",
     }
 )
-RECOMMENDER_THREADS = env.int("RECOMMENDER_THREADS", default=0) or None
+
+# --- Shelf plans and assortment API (issue 7): one enum name for the suggestions' status.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"SuggestionStatusEnum": "recommendations.models.SuggestionStatus"}
+)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
@@ -140,3 +141,67 @@ def active_store_ids() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+# --- weekly recommenders (shelf plans, assortment) ---------------------------------------------
+
+
+def store_attrs_frame(store_ids: Sequence[int]) -> pd.DataFrame:
+    """The store attributes the assortment model compares stores by (`store_id` + attributes)."""
+    rows = Store.objects.filter(pk__in=list(store_ids)).values_list(
+        "pk", "neighbourhood", "floor_area_m2", "city", "district"
+    )
+    df = pd.DataFrame(
+        list(rows), columns=["store_id", "neighbourhood", "floor_area_m2", "city", "district"]
+    )
+    df["floor_area_m2"] = pd.to_numeric(df["floor_area_m2"], errors="coerce").astype(float)
+    return df
+
+
+def warehouse_supply_frame(store_ids: Sequence[int]) -> pd.DataFrame:
+    """Per store, the active products its warehouse has on hand (what it could be supplied)."""
+    from replenishment.models import WarehouseStock
+
+    stores = dict(
+        Store.objects.filter(pk__in=list(store_ids), warehouse__isnull=False).values_list(
+            "pk", "warehouse_id"
+        )
+    )
+    rows = WarehouseStock.objects.filter(
+        warehouse_id__in=set(stores.values()), on_hand__gt=0, product__is_active=True
+    ).values_list("warehouse_id", "product_id")
+    stock = pd.DataFrame(list(rows), columns=["warehouse_id", "product_id"])
+    links = pd.DataFrame(list(stores.items()), columns=["store_id", "warehouse_id"])
+    return links.merge(stock, on="warehouse_id")[["store_id", "product_id"]]
+
+
+def shelf_layout_frame(store_ids: Sequence[int]) -> pd.DataFrame:
+    """Every recorded current layout (history included) as rows store_id, product_id, since,
+    facings, level_is_eye, display: the layout in force from `since` (store-local date of the
+    record + 1) until the next record of the same fixture."""
+    from recommendations.models import ShelfPlan, ShelfPlanItem
+
+    rows = ShelfPlanItem.objects.filter(
+        plan__store_id__in=list(store_ids), plan__source=ShelfPlan.Source.CURRENT
+    ).values_list(
+        "plan__store_id",
+        "plan__fixture_id",
+        "product_id",
+        "plan__created_at",
+        "facings",
+        "level",
+        "plan__fixture__eye_level",
+        "plan__fixture__kind",
+    )
+    cols = ["store_id", "fixture_id", "product_id", "since", "facings", "level", "eye", "kind"]
+    df = pd.DataFrame(list(rows), columns=cols)
+    if df.empty:
+        return pd.DataFrame(
+            columns=["store_id", "product_id", "since", "facings", "level_is_eye", "display"]
+        )
+    # In force from the day after the record (the record's own day mixes two layouts).
+    local = pd.to_datetime(df["since"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    df["since"] = local.dt.tz_localize(None).dt.normalize() + pd.Timedelta(days=1)
+    df["level_is_eye"] = (df["level"] == df["eye"]).astype(np.int8)
+    df["display"] = (df["kind"] == "end_cap").astype(np.int8)
+    return df[["store_id", "product_id", "since", "facings", "level_is_eye", "display"]]

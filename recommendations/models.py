@@ -251,7 +251,13 @@ class PurchaseSettings(TimeStampedModel):
 
 
 class AssortmentSuggestion(TimeStampedModel):
-    """A product the store does not carry (add) or carries without selling (drop)."""
+    """A product the store does not carry (add) or carries without selling (drop).
+
+    The weekly assortment run replaces a store's pending rows; answered rows (accepted or
+    dismissed) are kept, and their product is not suggested again for the same action.
+    `reason` holds the engine's numbers (similar stores, carrying, weekly units there...);
+    the API renders them as a sentence in the request language.
+    """
 
     class Action(models.TextChoices):
         ADD = "add", _("Start carrying")
@@ -265,15 +271,20 @@ class AssortmentSuggestion(TimeStampedModel):
         TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=4, choices=Action.choices, default=Action.ADD)
+    rank = models.PositiveIntegerField(default=0, help_text=_("1 = best, per store and action."))
     score = models.FloatField(default=0.0)
+    fit_probability = models.FloatField(default=0.0)
     expected_weekly_units = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    expected_weekly_profit = models.DecimalField(**MONEY, null=True, blank=True)
     reason = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
     )
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["store_id", "-score"]
+        ordering = ["store_id", "action", "rank", "id"]
+        indexes = [models.Index(fields=["store", "status", "action", "rank"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "product", "action"], name="assortment_suggestion_unique"
@@ -285,25 +296,51 @@ class AssortmentSuggestion(TimeStampedModel):
 
 
 class ShelfPlan(TimeStampedModel):
+    """A layout of one fixture: the planner's recommendation or the store's current layout.
+
+    At most one current (`is_current`) plan per fixture and source. The weekly shelf run
+    replaces a store's recommended plans at once; a current layout recorded by the owner (or
+    seeded) retires the previous one, which stays as history for the space-response estimate.
+    `inputs` keeps what the planner was given (product specs, category response), so the change
+    list against the current layout can be recomputed whenever that layout changes.
+    """
+
+    class Source(models.TextChoices):
+        RECOMMENDED = "recommended", _("Recommended")
+        CURRENT = "current", _("Current layout")
+
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="shelf_plans")
     fixture = models.ForeignKey("stores.Fixture", on_delete=models.CASCADE, related_name="plans")
     run = models.ForeignKey(
         TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.RECOMMENDED)
     expected_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
     current_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
+    upper_bound = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text=_("No layout can earn more per day than this.")
+    )
+    inputs = models.JSONField(default=dict, blank=True)
+    unplaced = models.JSONField(default=list, blank=True)
+    dos_shortfall = models.JSONField(default=list, blank=True)
     is_current = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        "lst.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["store_id", "fixture_id", "-created_at"]
+        indexes = [models.Index(fields=["store", "source", "is_current"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["fixture"], condition=Q(is_current=True), name="shelf_plan_one_current"
+                fields=["fixture", "source"],
+                condition=Q(is_current=True),
+                name="shelf_plan_one_current_per_source",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"plan {self.fixture}"
+        return f"{self.get_source_display()} plan of fixture {self.fixture_id}"
 
 
 class ShelfPlanItem(models.Model):
@@ -312,6 +349,7 @@ class ShelfPlanItem(models.Model):
     level = models.PositiveSmallIntegerField()
     position = models.PositiveSmallIntegerField(help_text=_("Left-to-right order on the level."))
     facings = models.PositiveSmallIntegerField()
+    expected_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -94,3 +94,6 @@ def resume_stalled_chunks(older_than_minutes: int = 15) -> int:
         RunChunk.objects.filter(pk=chunk_id).update(updated_at=timezone.now())
         score_chunk.delay(chunk_id)
     return len(stalled)
+
+
+from recommendations.weekly import *  # noqa: E402, F403

@@ -67,10 +67,26 @@ def start_worker(worker_env: dict[str, str]) -> Iterator[Callable[[], subprocess
 
     def start() -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "lst", "worker", "--concurrency", "1",
-             "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle",
-             "--loglevel", "WARNING"],
-            cwd=ROOT, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "lst",
+                "worker",
+                "--concurrency",
+                "1",
+                "--prefetch-multiplier",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         procs.append(proc)
         return proc
@@ -86,9 +102,16 @@ def start_worker(worker_env: dict[str, str]) -> Iterator[Callable[[], subprocess
 def chain(settings, tmp_path) -> list[Store]:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
     app.control.purge()
-    call_command("seed_demo", stores=6, products=20, days=150, seed=4,
-                 end_date=timezone.localdate() - dt.timedelta(days=1), verbosity=0,
-                 stdout=io.StringIO())
+    call_command(
+        "seed_demo",
+        stores=6,
+        products=20,
+        days=150,
+        seed=4,
+        end_date=timezone.localdate() - dt.timedelta(days=1),
+        verbosity=0,
+        stdout=io.StringIO(),
+    )
     StockLevel.objects.update(on_hand=0)
     return list(Store.objects.order_by("pk"))
 
@@ -105,8 +128,10 @@ def _one_set_per_store(stores: list[Store]) -> None:
 def test_a_real_worker_scores_every_active_store(chain, start_worker) -> None:  # type: ignore[no-untyped-def]
     start_worker()
     run_id = nightly_pipeline.delay(force_train=True).get(timeout=240)
-    _wait("the run to finish", lambda: TrainingRun.objects.get(pk=run_id).status
-          != TrainingRun.Status.RUNNING)
+    _wait(
+        "the run to finish",
+        lambda: TrainingRun.objects.get(pk=run_id).status != TrainingRun.Status.RUNNING,
+    )
     run = TrainingRun.objects.get(pk=run_id)
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert (run.chunks_done, run.stores_done) == (6, 6)
@@ -119,8 +144,9 @@ def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
     worker = start_worker()
     run_id = nightly_pipeline.delay(force_train=True).get(timeout=240)
     # Kill the worker as soon as scoring has started and is not finished.
-    _wait("scoring to start", lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0)
-          .exists())
+    _wait(
+        "scoring to start", lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists()
+    )
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=30)
     done_before = RunChunk.objects.filter(run_id=run_id, status="done").count()
@@ -129,8 +155,10 @@ def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
     # whatever is still pending; scoring a chunk twice changes nothing.
     start_worker()
     resume_stalled_chunks.delay(older_than_minutes=0)
-    _wait("the run to finish", lambda: TrainingRun.objects.get(pk=run_id).status
-          == TrainingRun.Status.SUCCEEDED)
+    _wait(
+        "the run to finish",
+        lambda: TrainingRun.objects.get(pk=run_id).status == TrainingRun.Status.SUCCEEDED,
+    )
     run = TrainingRun.objects.get(pk=run_id)
     assert (run.chunks_done, run.chunks_total, run.stores_done) == (6, 6, 6)
     _one_set_per_store(chain)

@@ -1,0 +1,147 @@
+"""Shelf-plan endpoints: list, detail with change list (zh-hans / en), SVG, current layout."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from recommendations.models import ShelfPlan
+from recommendations.services import shelf
+from recommendations.weekly import weekly_shelf
+from tests.stores.factories import FixtureFactory
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def planned(chain, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    shelf.shelf_layouts_seed(store_ids=[chain.stores[0].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        weekly_shelf(store_ids=[s.pk for s in chain.stores[:2]])
+    return chain
+
+
+def url(store_id: int, tail: str = "") -> str:
+    return f"/api/v1/stores/{store_id}/shelf-plans/{tail}"
+
+
+def test_list(alice, planned, django_assert_num_queries):
+    with django_assert_num_queries(3):  # membership, count, page
+        r = alice.client.get(url(alice.store.pk))
+    assert r.status_code == 200, r.json()
+    rows = r.json()["results"]
+    assert {row["fixture"]["id"] for row in rows} == {planned.shelf.pk, planned.cooler.pk}
+    row = next(x for x in rows if x["fixture"]["id"] == planned.shelf.pk)
+    assert row["items_count"] > 0 and float(row["expected_daily_profit"]) > 0
+    # More fixtures do not mean more queries.
+    FixtureFactory(store=alice.store, name="货架Z")
+    with django_assert_num_queries(3):
+        alice.client.get(url(alice.store.pk))
+    r = alice.client.get(url(alice.store.pk), {"kind": "cooler"})
+    assert [x["fixture"]["kind"] for x in r.json()["results"]] == ["cooler"]
+
+
+def test_list_validation_error(alice, planned):
+    r = alice.client.get(url(alice.store.pk), {"kind": "rocket"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "validation_error" and "kind" in r.json()["fields"]
+
+
+def test_clerk_reads(carol, planned):
+    assert carol.client.get(url(carol.store.pk)).status_code == 200
+    assert carol.client.get(url(carol.store.pk, f"{planned.shelf.pk}/")).status_code == 200
+
+
+def test_other_owner_gets_404_everywhere(bob, alice, planned):
+    fid = planned.shelf.pk
+    for path in ("", f"{fid}/", f"{fid}/planogram.svg", f"{fid}/current-layout/"):
+        r = bob.client.get(url(alice.store.pk, path))
+        assert r.status_code == 404, path
+        assert r.json()["code"] == "not_found"
+    # Bob's own store with Alice's fixture id: not found either.
+    assert bob.client.get(url(bob.store.pk, f"{fid}/")).status_code == 404
+    r = bob.client.put(url(alice.store.pk, f"{fid}/current-layout/"), {"items": []}, format="json")
+    assert r.status_code == 404
+
+
+def test_detail_changes_in_request_language(alice, planned):
+    fid = planned.shelf.pk
+    zh = alice.client.get(url(alice.store.pk, f"{fid}/"), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    en = alice.client.get(url(alice.store.pk, f"{fid}/"), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert zh["has_current_layout"] and zh["items"] and zh["current_items"]
+    assert zh["changes"], "a naive layout always leaves something to improve"
+    assert len(zh["changes"]) == len(en["changes"])
+    assert any("层" in c["text"] or "排面" in c["text"] for c in zh["changes"])
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in c["text"]) for c in en["changes"])
+    assert en["items"][0]["product_name"].startswith("Product ")
+    assert zh["planogram_url"].endswith(f"/shelf-plans/{fid}/planogram.svg")
+
+
+def test_detail_without_plan_is_404(alice, chain):
+    r = alice.client.get(url(alice.store.pk, f"{chain.shelf.pk}/"))
+    assert r.status_code == 404
+
+
+def test_planogram_svg(alice, planned):
+    r = alice.client.get(url(alice.store.pk, f"{planned.shelf.pk}/planogram.svg"))
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("image/svg+xml")
+    root = ET.fromstring(r.content)  # noqa: S314 - our own output
+    blocks = root.findall("{http://www.w3.org/2000/svg}g[@class='product']")
+    plan = ShelfPlan.objects.get(fixture=planned.shelf, source="recommended")
+    assert len(blocks) == plan.items.count() > 0
+    # Errors still speak JSON, even to a client that asked for SVG.
+    r = alice.client.get(url(alice.store.pk, "999999/planogram.svg"), HTTP_ACCEPT="image/svg+xml")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def _layout(chain, facings: int = 1):  # type: ignore[no-untyped-def]
+    dry = list(chain.products[:5])
+    return {
+        "items": [
+            {"product": p.pk, "level": 1 + i % 3, "facings": facings} for i, p in enumerate(dry)
+        ]
+    }
+
+
+def test_record_layout(alice, planned):
+    fid = planned.shelf.pk
+    r = alice.client.put(
+        url(alice.store.pk, f"{fid}/current-layout/"), _layout(planned), format="json"
+    )
+    assert r.status_code == 200, r.json()
+    assert len(r.json()["items"]) == 5
+    got = alice.client.get(url(alice.store.pk, f"{fid}/current-layout/")).json()
+    assert got["id"] == r.json()["id"]
+    detail = alice.client.get(url(alice.store.pk, f"{fid}/")).json()
+    assert {i["product_id"] for i in detail["current_items"]} == {
+        p.pk for p in planned.products[:5]
+    }
+
+
+def test_record_layout_validation(alice, planned):
+    fid = planned.shelf.pk
+    r = alice.client.put(
+        url(alice.store.pk, f"{fid}/current-layout/"),
+        {"items": [{"product": planned.products[0].pk, "level": 9, "facings": 1}]},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "items[0].level" in r.json()["fields"]
+    r = alice.client.put(
+        url(alice.store.pk, f"{fid}/current-layout/"),
+        {"items": [{"product": planned.products[0].pk, "level": 1, "facings": 0}]},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "validation_error"
+
+
+def test_clerk_cannot_record_layout(carol, planned):
+    r = carol.client.put(
+        url(carol.store.pk, f"{planned.shelf.pk}/current-layout/"), _layout(planned), format="json"
+    )
+    assert r.status_code == 403 and r.json()["code"] == "owner_only"
