@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from stores.admin_scoping import TerritoryScopedAdminMixin
+
 from .models import (
     AssortmentSuggestion,
     ModelVersion,
@@ -34,7 +36,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(PurchaseSuggestion)
-class PurchaseSuggestionAdmin(admin.ModelAdmin):
+class PurchaseSuggestionAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "for_date",
         "store",
@@ -51,7 +53,7 @@ class PurchaseSuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssortmentSuggestion)
-class AssortmentSuggestionAdmin(admin.ModelAdmin):
+class AssortmentSuggestionAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("store", "product", "action", "score", "expected_weekly_units", "status")
     list_filter = ("action", "status")
     search_fields = ("store__code", "product__sku", "product__name")
@@ -66,7 +68,7 @@ class ShelfPlanItemInline(admin.TabularInline):
 
 
 @admin.register(ShelfPlan)
-class ShelfPlanAdmin(admin.ModelAdmin):
+class ShelfPlanAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "store",
         "fixture",
