@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from .admin_scoping import TerritoryScopedAdminMixin, scoped_list_filter
 from .checklist import CHECKLIST, annotate_checklist, checklist_for
@@ -25,6 +26,14 @@ from .models import (
     StoreMembership,
     Territory,
 )
+from .resources import FixtureResource, OpeningStockResource, StoreResource
+
+
+class UserResourceMixin(ImportExportMixin):
+    """Import/export whose resources know the user (to scope lookups to their territories)."""
+
+    def get_resource_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
 
 @admin.register(Territory)
@@ -71,8 +80,9 @@ class OnboardingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Store)
-class StoreAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+class StoreAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
     territory_path = "territory"
+    resource_classes = (StoreResource,)
     list_display = (
         "code",
         "name",
@@ -155,7 +165,8 @@ class StoreMembershipAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Fixture)
-class FixtureAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+class FixtureAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+    resource_classes = (FixtureResource,)
     list_display = ("store", "name", "kind", "width_cm", "depth_cm", "levels", "eye_level")
     search_fields = ("store__code", "store__name", "name")
     list_filter = ("kind",)
@@ -164,9 +175,11 @@ class FixtureAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
-    """Read-only numbers: stock changes through counts and the ledger (services), never typed."""
+class StockLevelAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+    """Read-only numbers: stock changes through counts and the ledger (services), never typed.
+    Opening stock is imported here (each line a count through `stock_count`)."""
 
+    resource_classes = (OpeningStockResource,)
     list_display = ("store", "product", "on_hand", "needs_count", "last_counted_at")
     search_fields = ("store__code", "product__sku", "product__name")
     list_filter = ("needs_count",)
