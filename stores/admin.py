@@ -86,7 +86,6 @@ class StoreAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin)
     list_display = (
         "code",
         "name",
-        "district",
         "neighbourhood",
         "status",
         "warehouse",

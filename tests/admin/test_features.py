@@ -26,7 +26,7 @@ def _import(client, model: str, csv_text: str):  # type: ignore[no-untyped-def]
 
 def _confirm(client, model: str, preview):  # type: ignore[no-untyped-def]
     form = preview.context["confirm_form"]
-    data = {k: v for k, v in form.initial.items()}
+    data = dict(form.initial)
     return client.post(reverse(f"admin:{model}_process_import"), data)
 
 
