@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from .models import Category, Product
+from .resources import ProductResource
 
 
 @admin.register(Category)
@@ -12,7 +14,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = (ProductResource,)
+
     list_display = (
         "sku",
         "name",

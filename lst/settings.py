@@ -263,3 +263,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"SuggestionStatusEnum": "recommendations.models.SuggestionStatus"}
 )
+
+# --- Admin for field teams (issue 9): bulk import/export with a dry-run preview; importing
+# needs the model's "add" permission, exporting its "view" permission.
+INSTALLED_APPS += ["import_export"]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False

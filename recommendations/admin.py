@@ -1,8 +1,16 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from lst.errors import DomainError
+from stores.admin_scoping import TerritoryScopedAdminMixin
 
 from .models import (
     AssortmentSuggestion,
@@ -12,13 +20,148 @@ from .models import (
     ShelfPlanItem,
     TrainingRun,
 )
+from .services import registry
+
+METRICS = ("wrmsse", "mean_rmsse", "mase", "coverage90", "bias")
+
+
+def _backtest(version: ModelVersion) -> dict[str, dict[str, Any]]:
+    return (version.metrics or {}).get("backtest") or {}
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else "—"
+
+
+def backtest_table(versions: list[ModelVersion]) -> str:
+    """Backtest metrics side by side: one column per (version, model), one row per metric."""
+    columns = [(v, name, score) for v in versions for name, score in _backtest(v).items()]
+    if not columns:
+        return format_html("<p>{}</p>", _("No backtest metrics recorded."))
+    head = format_html_join(
+        "", "<th>v{}<br>{}</th>", ((v.version, name) for v, name, _s in columns)
+    )
+    best = {
+        m: min(
+            (s.get(m) for _v, _n, s in columns if isinstance(s.get(m), int | float)),
+            default=None,
+            key=lambda x: abs(x - 0.9) if m == "coverage90" else abs(x) if m == "bias" else x,
+        )
+        for m in METRICS
+    }
+    rows = format_html_join(
+        "",
+        "<tr><th>{}</th>{}</tr>",
+        (
+            (
+                m,
+                format_html_join(
+                    "",
+                    "<td class='{}'>{}</td>",
+                    (
+                        (
+                            "lst-best" if s.get(m) is not None and s.get(m) == best[m] else "",
+                            _fmt(s.get(m)),
+                        )
+                        for _v, _n, s in columns
+                    ),
+                ),
+            )
+            for m in METRICS
+        ),
+    )
+    return format_html(
+        "<table class='lst-backtest' id='backtest-table'><thead><tr><th></th>{}</tr></thead>"
+        "<tbody>{}</tbody></table>",
+        head,
+        rows,
+    )
 
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ("kind", "version", "status", "trained_at", "data_start", "data_end")
+    """Recommender operations: versions with their backtest, promote and roll back (superusers,
+    or whoever holds the change permission on model versions)."""
+
+    list_display = (
+        "kind",
+        "version",
+        "status",
+        "trained_at",
+        "data_end",
+        "wrmsse",
+        "best_baseline",
+        "coverage90",
+    )
     list_filter = ("kind", "status")
     search_fields = ("note",)
+    readonly_fields = ("backtest",)
+    actions = ("compare", "promote", "rollback")
+
+    @admin.display(description=gettext_lazy("WRMSSE (model)"))
+    def wrmsse(self, obj: ModelVersion) -> str:
+        return _fmt((_backtest(obj).get("global") or {}).get("wrmsse"))
+
+    @admin.display(description=gettext_lazy("Best baseline WRMSSE"))
+    def best_baseline(self, obj: ModelVersion) -> str:
+        scores = [
+            (s.get("wrmsse"), name)
+            for name, s in _backtest(obj).items()
+            if name not in ("global", "previous") and isinstance(s.get("wrmsse"), int | float)
+        ]
+        if not scores:
+            return "—"
+        value, name = min(scores)
+        return f"{value:.3f} ({name})"
+
+    @admin.display(description=gettext_lazy("P90 coverage"))
+    def coverage90(self, obj: ModelVersion) -> str:
+        return _fmt((_backtest(obj).get("global") or {}).get("coverage90"))
+
+    @admin.display(description=gettext_lazy("Backtest"))
+    def backtest(self, obj: ModelVersion) -> str:
+        return backtest_table([obj])
+
+    @admin.action(description=gettext_lazy("Compare backtests side by side"))
+    def compare(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> HttpResponse:
+        versions = list(queryset.order_by("kind", "-version")[:6])
+        return TemplateResponse(
+            request,
+            "admin/recommendations/modelversion/compare.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Backtest comparison"),
+                "table": backtest_table(versions),
+                "versions": versions,
+            },
+        )
+
+    @admin.action(description=gettext_lazy("Promote (serve this version)"), permissions=("change",))
+    def promote(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        if queryset.count() != 1:
+            messages.error(request, _("Select exactly one version to promote."))
+            return
+        version = queryset.get()
+        try:
+            registry.model_promote(version=version, note=f"promoted in the admin by {request.user}")
+        except DomainError as exc:
+            messages.error(request, f"{exc.message} ({exc.code})")
+            return
+        messages.success(request, _("%(v)s is now serving.") % {"v": version})
+
+    @admin.action(
+        description=gettext_lazy("Roll back (serve the previous version again)"),
+        permissions=("change",),
+    )
+    def rollback(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        for kind in sorted(set(queryset.values_list("kind", flat=True))):
+            try:
+                version = registry.model_rollback(kind=kind)
+            except DomainError as exc:
+                messages.error(request, f"{kind}: {exc.message} ({exc.code})")
+                continue
+            messages.success(request, _("%(v)s is now serving.") % {"v": version})
 
 
 @admin.register(TrainingRun)
@@ -27,18 +170,32 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "id",
         "kind",
         "status",
-        "chunks_done",
-        "chunks_total",
+        "progress",
         "stores_done",
+        "stores_total",
+        "model_version",
         "started_at",
         "finished_at",
     )
     list_filter = ("kind", "status")
     list_select_related = ("model_version",)
+    readonly_fields = ("timings", "error")
+
+    @admin.display(description=gettext_lazy("Progress"))
+    def progress(self, obj: TrainingRun) -> str:
+        total = obj.chunks_total or 0
+        pct = round(100 * obj.chunks_done / total) if total else 0
+        return format_html(
+            '<progress value="{}" max="100" title="{}%"></progress> {}/{}',
+            pct,
+            pct,
+            obj.chunks_done,
+            total,
+        )
 
 
 @admin.register(PurchaseSuggestion)
-class PurchaseSuggestionAdmin(admin.ModelAdmin):
+class PurchaseSuggestionAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "for_date",
         "store",
@@ -55,7 +212,7 @@ class PurchaseSuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssortmentSuggestion)
-class AssortmentSuggestionAdmin(admin.ModelAdmin):
+class AssortmentSuggestionAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "store",
         "product",
@@ -87,7 +244,7 @@ class ShelfPlanItemInline(admin.TabularInline):
 
 
 @admin.register(ShelfPlan)
-class ShelfPlanAdmin(admin.ModelAdmin):
+class ShelfPlanAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "store",
         "fixture",
@@ -99,7 +256,8 @@ class ShelfPlanAdmin(admin.ModelAdmin):
     )
     list_filter = ("source", "is_current", "fixture__kind")
     search_fields = ("store__code", "fixture__name")
-    list_select_related = ("store", "fixture")
+    # A fixture's name shows its store's code.
+    list_select_related = ("store", "fixture", "fixture__store")
     raw_id_fields = ("store", "fixture", "run", "created_by")
     readonly_fields = ("planogram", "change_list", "upper_bound", "unplaced", "dos_shortfall")
     exclude = ("inputs",)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lst.errors import DomainError
+from stores.admin_scoping import TerritoryScopedAdminMixin, scoped_list_filter
 
 from . import services
 from .models import (
@@ -48,10 +49,11 @@ class WarehouseAccountAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(TerritoryScopedAdminMixin, admin.TabularInline):
     """Read-only: lines change through the services (edit the draft in the app)."""
 
     model = ReplenishmentOrderLine
+    territory_path = "order__store__territory"
     extra = 0
     can_delete = False
     fields = (
@@ -70,8 +72,9 @@ class OrderLineInline(admin.TabularInline):
         return False
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = OrderEvent
+    territory_path = "order__store__territory"
     extra = 0
     can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor", "note", "data")
@@ -118,7 +121,7 @@ def _run_action(
 
 
 @admin.register(ReplenishmentOrder)
-class ReplenishmentOrderAdmin(admin.ModelAdmin):
+class ReplenishmentOrderAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "store",
@@ -133,7 +136,7 @@ class ReplenishmentOrderAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         "warehouse",
-        "store__territory",
+        scoped_list_filter("store__territory"),
         ("submitted_at", admin.DateFieldListFilter),
         "promised_delivery_date",
         DiscrepancyFilter,
@@ -227,8 +230,10 @@ class ReplenishmentOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     """The audit trail: read-only."""
+
+    territory_path = "order__store__territory"
 
     list_display = ("order", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status", "order__warehouse")

@@ -1,5 +1,20 @@
-from django.contrib import admin
+"""Admin for field teams: territories, stores (with their onboarding checklist), members,
+fixtures, stock and sales, every list scoped to the territories the user looks after."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from .admin_scoping import TerritoryScopedAdminMixin, scoped_list_filter
+from .checklist import CHECKLIST, annotate_checklist, checklist_for
 from .models import (
     DailySales,
     Fixture,
@@ -11,48 +26,136 @@ from .models import (
     StoreMembership,
     Territory,
 )
+from .resources import FixtureResource, OpeningStockResource, StoreResource
+
+
+class UserResourceMixin(ImportExportMixin):
+    """Import/export whose resources know the user (to scope lookups to their territories)."""
+
+    def get_resource_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+    territory_path = ""
     list_display = ("code", "name", "kind", "parent")
     search_fields = ("code", "name")
     list_filter = ("kind",)
     list_select_related = ("parent",)
     filter_horizontal = ("field_agents",)
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "field_agents":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = StoreMembership
     extra = 0
     autocomplete_fields = ("user",)
 
 
-class FixtureInline(admin.TabularInline):
+class FixtureInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = Fixture
     extra = 0
 
 
+class OnboardingFilter(admin.SimpleListFilter):
+    title = _("onboarding checklist")
+    parameter_name = "checklist"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("done", _("Complete")), ("open", _("Incomplete"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("done", "open"):
+            done = {f"ck_{item.key}": True for item in CHECKLIST}
+            complete = queryset.filter(**done)
+            if self.value() == "done":
+                return complete
+            return queryset.exclude(pk__in=complete.values("pk"))
+        return queryset
+
+
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+    territory_path = "territory"
+    resource_classes = (StoreResource,)
     list_display = (
         "code",
         "name",
-        "city",
-        "district",
         "neighbourhood",
         "status",
         "warehouse",
         "territory",
+        "checklist",
+        "dashboard_link",
     )
     search_fields = ("code", "name", "address", "city", "district")
-    list_filter = ("status", "neighbourhood", "city", "warehouse", "territory")
+    list_filter = (
+        "status",
+        "neighbourhood",
+        OnboardingFilter,
+        scoped_list_filter("warehouse"),
+        scoped_list_filter("territory"),
+    )
     list_select_related = ("warehouse", "territory")
     inlines = (MembershipInline, FixtureInline)
+    readonly_fields = ("checklist_detail",)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "status", "territory", "warehouse")}),
+        (
+            _("Location"),
+            {"fields": ("address", "city", "district", "latitude", "longitude", "neighbourhood")},
+        ),
+        (_("Details"), {"fields": ("floor_area_m2", "opening_hours", "timezone")}),
+        (_("Onboarding checklist"), {"fields": ("checklist_detail",)}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return annotate_checklist(super().get_queryset(request))
+
+    @admin.display(description=_("Onboarding"))
+    def checklist(self, obj: Store) -> str:
+        items = checklist_for(obj)
+        done = sum(1 for _item, ok in items if ok)
+        marks = format_html_join(
+            "",
+            '<span class="ck {}" title="{}">{}</span>',
+            (("ck-ok" if ok else "ck-no", item.label, "✔" if ok else "✘") for item, ok in items),
+        )
+        return format_html(
+            '<span class="lst-checklist" data-done="{}">{} {}/{}</span>',
+            done,
+            marks,
+            done,
+            len(items),
+        )
+
+    @admin.display(description=_("Onboarding checklist"))
+    def checklist_detail(self, obj: Store) -> str:
+        if obj.pk is None:
+            return "—"
+        obj = annotate_checklist(Store.objects.filter(pk=obj.pk)).get()
+        return format_html(
+            "<ul class='lst-checklist-detail'>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {}</li>",
+                (("✔" if ok else "✘", item.label) for item, ok in checklist_for(obj)),
+            ),
+        )
+
+    @admin.display(description=_("Dashboard"))
+    def dashboard_link(self, obj: Store) -> str:
+        url = reverse("admin:lst_store_dashboard", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Dashboard"))
 
 
 @admin.register(StoreMembership)
-class StoreMembershipAdmin(admin.ModelAdmin):
+class StoreMembershipAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "store", "role")
     search_fields = ("user__username", "user__phone", "store__code", "store__name")
     list_filter = ("role",)
@@ -61,24 +164,34 @@ class StoreMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fixture)
-class FixtureAdmin(admin.ModelAdmin):
-    list_display = ("store", "name", "kind", "width_cm", "levels", "eye_level")
+class FixtureAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+    resource_classes = (FixtureResource,)
+    list_display = ("store", "name", "kind", "width_cm", "depth_cm", "levels", "eye_level")
     search_fields = ("store__code", "store__name", "name")
     list_filter = ("kind",)
     list_select_related = ("store",)
+    autocomplete_fields = ("store",)
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
+class StockLevelAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+    """Read-only numbers: stock changes through counts and the ledger (services), never typed.
+    Opening stock is imported here (each line a count through `stock_count`)."""
+
+    resource_classes = (OpeningStockResource,)
     list_display = ("store", "product", "on_hand", "needs_count", "last_counted_at")
     search_fields = ("store__code", "product__sku", "product__name")
     list_filter = ("needs_count",)
     list_select_related = ("store", "product")
     raw_id_fields = ("store", "product")
+    readonly_fields = ("store", "product", "on_hand", "needs_count", "last_counted_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # opening stock is imported (through stock_count), not typed in
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     """The ledger is append-only: movements are read here, written only by services."""
 
     list_display = ("occurred_at", "store", "product", "kind", "quantity", "reference")
@@ -87,24 +200,25 @@ class StockMovementAdmin(admin.ModelAdmin):
     list_select_related = ("store", "product")
     date_hierarchy = "occurred_at"
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class ReceiptLineInline(admin.TabularInline):
+class ReceiptLineInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = PosReceiptLine
+    territory_path = "receipt__store__territory"
     extra = 0
     raw_id_fields = ("product",)
 
 
 @admin.register(PosReceipt)
-class PosReceiptAdmin(admin.ModelAdmin):
+class PosReceiptAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("uuid", "store", "occurred_at", "local_date", "total")
     search_fields = ("uuid", "store__code")
     list_select_related = ("store",)
@@ -113,7 +227,7 @@ class PosReceiptAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailySales)
-class DailySalesAdmin(admin.ModelAdmin):
+class DailySalesAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "store", "product", "units", "revenue", "promo")
     search_fields = ("store__code", "product__sku", "product__name")
     list_filter = ("promo",)

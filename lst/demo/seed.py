@@ -17,6 +17,7 @@ from catalog.models import Category, Product
 from lst.bulk import bulk_insert
 from lst.models import User
 from replenishment.models import Warehouse, WarehouseStock
+from stores.admin_roles import field_agent_group
 from stores.models import (
     DailySales,
     Fixture,
@@ -164,6 +165,7 @@ def seed_demo(
     for t in districts[2:]:
         t.field_agents.add(agent_east)
     region.field_agents.add(manager)
+    field_agent_group().user_set.add(agent_west, agent_east, manager)  # admin permissions
 
     # Catalog.
     categories = [
