@@ -91,6 +91,13 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
 
 
+def _nanmean(stack: np.ndarray) -> np.ndarray:
+    """Mean over axis 0 ignoring NaN; NaN where every value is missing (without a warning)."""
+    count = np.sum(~np.isnan(stack), axis=0)
+    total = np.nansum(stack, axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def make_features(
     panel: Panel,
     history: History,
@@ -144,12 +151,11 @@ def make_features(
         back = season * np.ceil(step / season).astype(np.int64)
         same = [history.value(s, t - back - season * j, o) for j in range(4)]
         cols["same_phase_lag"] = same[0]
-        cols["same_phase_mean_rel"] = _ratio(np.nanmean(np.stack(same), axis=0), level)
+        cols["same_phase_mean_rel"] = _ratio(_nanmean(np.stack(same)), level)
     year = 364 // p
     near = max(7 // p, 1)
     year_vals = np.stack([history.value(s, t - year + d, o) for d in (-near, 0, near)])
-    with np.errstate(invalid="ignore"):
-        year_mean = np.nanmean(year_vals, axis=0) if year_vals.size else year_vals
+    year_mean = _nanmean(year_vals)
     cols["year_lag"] = year_vals[1]
     year_base = history.mean(s, np.maximum(o - year, 0), w_mid)
     cols["year_lift"] = _ratio(year_mean, year_base)

@@ -138,6 +138,9 @@ def train_global(
         return None
     x, names = featurise(panel, history, codes, spec, rows, festivals)
     y = panel.units[rows[0], rows[1] + rows[2] - 1]
+    # A feature that is missing in every row (e.g. last year's sales in a short history) would
+    # break the binning; a constant column is never split on, so it is harmless at predict time.
+    x[:, np.all(np.isnan(x), axis=0)] = 0.0
     model = HistGradientBoostingRegressor(
         loss="poisson",
         learning_rate=boosting.learning_rate,
