@@ -91,6 +91,16 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
 
 
+def series_scale(history: History, spec: FeatureSpec, s: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """Each row's demand level at its origin: the recent mean, else a longer one, else the mean
+    since the first sale (never zero, since a series starts with a sale)."""
+    recent = history.mean(s, o, spec.windows[2])
+    longer = history.mean(s, o, spec.windows[-1])
+    since = history.mean(s, o, history.units.shape[1])
+    out = np.where(recent > 0, recent, np.where(longer > 0, longer, since))
+    return np.maximum(np.nan_to_num(out, nan=1.0), 1e-3)
+
+
 def _nanmean(stack: np.ndarray) -> np.ndarray:
     """Mean over axis 0 ignoring NaN; NaN where every value is missing (without a warning)."""
     count = np.sum(~np.isnan(stack), axis=0)
