@@ -29,8 +29,8 @@ CHUNK_ROWS = 500_000
 class BoostingParams:
     """Hyper-parameters of the HistGradientBoostingRegressor (Poisson loss, log link)."""
 
-    learning_rate: float = 0.05
-    max_iter: int = 400
+    learning_rate: float = 0.1
+    max_iter: int = 150
     max_leaf_nodes: int = 63
     min_samples_leaf: int = 100
     l2_regularization: float = 1.0
