@@ -41,10 +41,10 @@ def calendar_features(
     """
     out: dict[str, np.ndarray] = {
         "month": dates.month.to_numpy(np.float32),
-        "week_of_year": ((dates.dayofyear.to_numpy() - 1) // 7 + 1).astype(np.float32),
+        "week_of_year": ((dates.day_of_year.to_numpy() - 1) // 7 + 1).astype(np.float32),
     }
     if freq == "D":
-        out["day_of_week"] = dates.dayofweek.to_numpy(np.float32)
+        out["day_of_week"] = dates.day_of_week.to_numpy(np.float32)
         out["day_of_month"] = dates.day.to_numpy(np.float32)
     if festivals is None or festivals.empty:
         return out

@@ -91,6 +91,23 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
 
 
+def series_scale(history: History, spec: FeatureSpec, s: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """Each row's demand level at its origin: the recent mean, else a longer one, else the mean
+    since the first sale (never zero, since a series starts with a sale)."""
+    recent = history.mean(s, o, spec.windows[2])
+    longer = history.mean(s, o, spec.windows[-1])
+    since = history.mean(s, o, history.units.shape[1])
+    out = np.where(recent > 0, recent, np.where(longer > 0, longer, since))
+    return np.maximum(np.nan_to_num(out, nan=1.0), 1e-3)
+
+
+def _nanmean(stack: np.ndarray) -> np.ndarray:
+    """Mean over axis 0 ignoring NaN; NaN where every value is missing (without a warning)."""
+    count = np.sum(~np.isnan(stack), axis=0)
+    total = np.nansum(stack, axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def make_features(
     panel: Panel,
     history: History,
@@ -144,12 +161,11 @@ def make_features(
         back = season * np.ceil(step / season).astype(np.int64)
         same = [history.value(s, t - back - season * j, o) for j in range(4)]
         cols["same_phase_lag"] = same[0]
-        cols["same_phase_mean_rel"] = _ratio(np.nanmean(np.stack(same), axis=0), level)
+        cols["same_phase_mean_rel"] = _ratio(_nanmean(np.stack(same)), level)
     year = 364 // p
     near = max(7 // p, 1)
     year_vals = np.stack([history.value(s, t - year + d, o) for d in (-near, 0, near)])
-    with np.errstate(invalid="ignore"):
-        year_mean = np.nanmean(year_vals, axis=0) if year_vals.size else year_vals
+    year_mean = _nanmean(year_vals)
     cols["year_lag"] = year_vals[1]
     year_base = history.mean(s, np.maximum(o - year, 0), w_mid)
     cols["year_lift"] = _ratio(year_mean, year_base)

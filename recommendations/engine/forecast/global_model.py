@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from .features import Encoders, FeatureSpec, build_history, make_features
+from .features import Encoders, FeatureSpec, build_history, make_features, series_scale
 from .history import History
 from .panel import Panel
 
@@ -29,12 +29,15 @@ CHUNK_ROWS = 500_000
 class BoostingParams:
     """Hyper-parameters of the HistGradientBoostingRegressor (Poisson loss, log link)."""
 
-    learning_rate: float = 0.05
-    max_iter: int = 400
+    learning_rate: float = 0.1
+    max_iter: int = 150
     max_leaf_nodes: int = 63
     min_samples_leaf: int = 100
     l2_regularization: float = 1.0
     max_features: float = 0.7
+    #: Learn a multiplier of each series' recent level (Poisson with the level as an offset)
+    #: instead of raw units, so one tree split means the same for a slow and a fast seller.
+    scale_target: bool = True
 
 
 def sample_rows(
@@ -92,6 +95,7 @@ class GlobalEstimator:
     encoders: Encoders
     feature_names: tuple[str, ...]
     n_train_rows: int
+    boosting: BoostingParams
 
 
 def featurise(
@@ -143,10 +147,16 @@ def train_global(
     if rows[0].size == 0:
         return None
     x, names = featurise(panel, history, codes, spec, rows, festivals)
-    # A feature with no value in any training row (e.g. a 364-period window on less than a year
-    # of history) cannot be binned; as a constant it carries no information anyway.
-    x[:, np.isnan(x).all(axis=0)] = 0.0
-    y = panel.units[rows[0], rows[1] + rows[2] - 1]
+    y = panel.units[rows[0], rows[1] + rows[2] - 1].astype(np.float64)
+    weight = None
+    if boosting.scale_target:
+        # Poisson deviance is linear in scale: fitting y/scale with weight scale is the same
+        # loss as fitting y with log(scale) as a fixed offset.
+        weight = series_scale(history, spec, rows[0], rows[1])
+        y = y / weight
+    # A feature that is missing in every row (e.g. last year's sales in a short history) would
+    # break the binning; a constant column is never split on, so it is harmless at predict time.
+    x[:, np.all(np.isnan(x), axis=0)] = 0.0
     model = HistGradientBoostingRegressor(
         loss="poisson",
         learning_rate=boosting.learning_rate,
@@ -159,13 +169,14 @@ def train_global(
         early_stopping=False,
         random_state=random_state,
     )
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=weight)
     return GlobalEstimator(
         estimator=model,
         spec=spec,
         encoders=encoders,
         feature_names=tuple(names),
         n_train_rows=int(y.size),
+        boosting=boosting,
     )
 
 
@@ -187,4 +198,6 @@ def predict_global(
     mean = np.empty(s.size)
     for i in range(0, s.size, CHUNK_ROWS):
         mean[i : i + CHUNK_ROWS] = fitted.estimator.predict(x[i : i + CHUNK_ROWS])
+    if fitted.boosting.scale_target:
+        mean *= series_scale(history, fitted.spec, s, o)
     return np.maximum(mean.reshape(n, horizon), 0.0)
