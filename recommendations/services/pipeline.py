@@ -48,9 +48,9 @@ class PipelineConfig:
     horizon: int = 14  # longest protection interval served, in days
     backtest_origins: int = 1
     chunk_size: int = 50  # stores per scoring task
-    max_train_rows: int = 250_000
+    max_train_rows: int = 200_000
     boosting_iterations: int | None = None  # None: the engine's default
-    refit: bool = True  # refit on the last horizon too (one more training, fresher model)
+    refit: bool = False  # True: refit on the validation window too (one more training)
     threads: int | None = None  # OpenMP threads for training (None: all cores)
     random_state: int = 0
 
@@ -61,9 +61,9 @@ def pipeline_config() -> PipelineConfig:
         horizon=getattr(settings, "RECOMMENDER_HORIZON_DAYS", 14),
         backtest_origins=getattr(settings, "RECOMMENDER_BACKTEST_ORIGINS", 1),
         chunk_size=getattr(settings, "RECOMMENDER_CHUNK_STORES", 50),
-        max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 250_000),
+        max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 200_000),
         boosting_iterations=getattr(settings, "RECOMMENDER_BOOSTING_ITERATIONS", None),
-        refit=getattr(settings, "RECOMMENDER_REFIT", True),
+        refit=getattr(settings, "RECOMMENDER_REFIT", False),
         threads=getattr(settings, "RECOMMENDER_THREADS", None),
     )
 
