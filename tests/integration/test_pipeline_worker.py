@@ -116,6 +116,13 @@ def chain(settings, tmp_path) -> list[Store]:  # type: ignore[no-untyped-def]
     return list(Store.objects.order_by("pk"))
 
 
+def _queue_run() -> int:
+    """Send the nightly task to the broker (no result backend: the run row is the result)."""
+    nightly_pipeline.delay(force_train=True)
+    _wait("the worker to start the run", lambda: TrainingRun.objects.exists())
+    return TrainingRun.objects.get().pk
+
+
 def _one_set_per_store(stores: list[Store]) -> None:
     for store in stores:
         rows = PurchaseSuggestion.objects.filter(store=store)
@@ -127,7 +134,7 @@ def _one_set_per_store(stores: list[Store]) -> None:
 
 def test_a_real_worker_scores_every_active_store(chain, start_worker) -> None:  # type: ignore[no-untyped-def]
     start_worker()
-    run_id = nightly_pipeline.delay(force_train=True).get(timeout=240)
+    run_id = _queue_run()
     _wait(
         "the run to finish",
         lambda: TrainingRun.objects.get(pk=run_id).status != TrainingRun.Status.RUNNING,
@@ -142,7 +149,7 @@ def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
     chain, start_worker
 ) -> None:  # type: ignore[no-untyped-def]
     worker = start_worker()
-    run_id = nightly_pipeline.delay(force_train=True).get(timeout=240)
+    run_id = _queue_run()
     # Kill the worker as soon as scoring has started and is not finished.
     _wait(
         "scoring to start", lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists()
