@@ -1,7 +1,8 @@
 """Shopper orders in the admin: per store and territory, with lines and the event trail.
 
-Territory scoping: a superuser sees every order; any other staff member sees the orders of
-stores in the territories they look after (`Territory.field_agents`) and everything below them.
+Territory scoping is the admin's shared one (`stores.admin_scoping`): a superuser sees every
+order; a field agent sees the orders of the stores of the territories they look after and all
+below them, and another territory's order is a 404.
 Actions go through the same services as the apps.
 """
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lst.errors import DomainError
-from stores.models import Territory
+from stores.admin_scoping import TerritoryScopedAdminMixin
 
 from . import services
 from .models import (
@@ -27,26 +28,6 @@ from .models import (
     ShopperOrderLine,
     ShopperProfile,
 )
-
-
-def territory_ids_for(user: Any) -> set[int]:
-    """Ids of the territories `user` looks after, with all their descendants."""
-    ids = set(Territory.objects.filter(field_agents=user).values_list("pk", flat=True))
-    frontier = set(ids)
-    while frontier:
-        frontier = (
-            set(Territory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-        )
-        ids |= frontier
-    return ids
-
-
-def scope_to_territories(
-    request: HttpRequest, queryset: QuerySet[Any], store_path: str
-) -> QuerySet[Any]:
-    if request.user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{store_path}__territory_id__in": territory_ids_for(request.user)})
 
 
 class LineInline(admin.TabularInline):
@@ -89,7 +70,7 @@ def _run(
 
 
 @admin.register(ShopperOrder)
-class ShopperOrderAdmin(admin.ModelAdmin):
+class ShopperOrderAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "store",
@@ -127,9 +108,6 @@ class ShopperOrderAdmin(admin.ModelAdmin):
     def territory(self, order: ShopperOrder) -> Any:
         return order.store.territory
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ShopperOrder]:
-        return scope_to_territories(request, super().get_queryset(request), "store")
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # shoppers place orders in the app
 
@@ -153,16 +131,14 @@ class ShopperOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShopperOrderEvent)
-class ShopperOrderEventAdmin(admin.ModelAdmin):
+class ShopperOrderEventAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     """The audit trail: read-only."""
 
     list_display = ("order", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status",)
     list_select_related = ("order", "actor")
     search_fields = ("=order__id", "actor__username", "note")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ShopperOrderEvent]:
-        return scope_to_territories(request, super().get_queryset(request), "order__store")
+    territory_path = "order__store__territory"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

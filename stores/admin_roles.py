@@ -39,6 +39,9 @@ FIELD_AGENT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "modelversion": ("view",),
         "trainingrun": ("view",),
     },
+    # Shopper orders of the agent's stores; shoppers' own profiles and addresses stay with
+    # the superusers (personal data, no store).
+    "shoppers": {"shopperorder": ("view", "change"), "shopperorderevent": ("view",)},
 }
 
 

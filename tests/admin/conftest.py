@@ -27,6 +27,7 @@ from recommendations.models import (
     TrainingRun,
 )
 from replenishment.models import OrderEvent, ReplenishmentOrder
+from shoppers.models import ShopperOrder, ShopperOrderEvent
 from stores.admin_roles import field_agent_group
 from stores.models import (
     DailySales,
@@ -99,6 +100,18 @@ def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -
     )
     assortment = AssortmentSuggestion.objects.create(store=store, product=product, score=0.5)
     plan = ShelfPlan.objects.create(store=store, fixture=fixture)
+    shopper_order = ShopperOrder.objects.create(
+        shopper=UserFactory(username=f"shopper-{code}"),
+        store=store,
+        fulfilment=ShopperOrder.Fulfilment.PICKUP,
+        subtotal=Decimal("7.00"),
+        total=Decimal("7.00"),
+        placed_at=now,
+        expires_at=now + dt.timedelta(minutes=15),
+    )
+    shopper_event = ShopperOrderEvent.objects.create(
+        order=shopper_order, from_status="", to_status="placed"
+    )
     return StoreWorld(
         store,
         {
@@ -115,6 +128,8 @@ def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -
             "recommendations.purchasesuggestion": suggestion,
             "recommendations.assortmentsuggestion": assortment,
             "recommendations.shelfplan": plan,
+            "shoppers.shopperorder": shopper_order,
+            "shoppers.shopperorderevent": shopper_event,
             "lst.user": owner,
         },
     )

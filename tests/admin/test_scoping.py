@@ -26,6 +26,8 @@ SCOPED = [
     "recommendations.purchasesuggestion",
     "recommendations.assortmentsuggestion",
     "recommendations.shelfplan",
+    "shoppers.shopperorder",
+    "shoppers.shopperorderevent",
     "lst.user",
 ]
 #: Chain-wide reference data and operations: no store, so no territory. Field agents may read
@@ -39,6 +41,8 @@ GLOBAL = {
     "recommendations.modelversion",
     "recommendations.trainingrun",
     "lst.idempotencyrecord",
+    "shoppers.shopperprofile",
+    "shoppers.shopperaddress",
     "auth.group",
 }
 
