@@ -192,32 +192,31 @@ def _store_rows(
             quantiles=quant,
             budget=float(budget),
         ).quantity
-    room = np.maximum(inp.capacity - position - qty, 0)
-    life = inp.shelf_life_days
-    life_room = np.where(
-        np.isnan(life),
-        room,
-        np.maximum(np.floor(mean_daily * np.nan_to_num(life)) - position - qty, 0),
-    )
-    topups = minimum_order_topups(
-        quantity=qty,
-        position=position,
-        case_pack=inp.case_pack,
-        unit_cost=unit_cost,
-        room=np.minimum(room, life_room).astype(np.int64),
-        levels=levels,
-        quantiles=quant,
-        min_order_value=float(store.warehouse.min_order_value) if store.warehouse else 0.0,
-    )
-    if budget is not None:
-        topups = type(topups)(
-            np.zeros_like(topups.extra), topups.total_before, topups.total_before, topups.reached
+    extra = np.zeros_like(qty)
+    # Top-ups only when something is needed today and no budget caps the spending.
+    if budget is None and qty.sum() > 0 and store.warehouse is not None:
+        room = np.maximum(inp.capacity - position - qty, 0)
+        life = inp.shelf_life_days
+        life_room = np.where(
+            np.isnan(life),
+            room,
+            np.maximum(np.floor(mean_daily * np.nan_to_num(life)) - position - qty, 0),
         )
+        extra = minimum_order_topups(
+            quantity=qty,
+            position=position,
+            case_pack=inp.case_pack,
+            unit_cost=unit_cost,
+            room=np.minimum(room, life_room).astype(np.int64),
+            levels=levels,
+            quantiles=quant,
+            min_order_value=float(store.warehouse.min_order_value),
+        ).extra
     out: list[PurchaseSuggestion] = []
     for i, pid in enumerate(pids):
         for kind, units in (
             (PurchaseSuggestion.Kind.ORDER, int(qty[i])),
-            (PurchaseSuggestion.Kind.TOP_UP, int(topups.extra[i])),
+            (PurchaseSuggestion.Kind.TOP_UP, int(extra[i])),
         ):
             if units <= 0:
                 continue
