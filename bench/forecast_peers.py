@@ -104,20 +104,30 @@ def mlforecast_peer(season: int, seed: int):
     def run(cut: Panel, horizon: int):
         df = long_history(cut)
         category = cut.category if cut.category is not None else np.array([""] * cut.n_series)
-        static = pd.DataFrame({
-            "unique_id": np.arange(cut.n_series),
-            "store": pd.factorize(cut.store_ids)[0],
-            "product": pd.factorize(cut.product_ids)[0],
-            "category": pd.factorize(category)[0],
-        })
+        static = pd.DataFrame(
+            {
+                "unique_id": np.arange(cut.n_series),
+                "store": pd.factorize(cut.store_ids)[0],
+                "product": pd.factorize(cut.product_ids)[0],
+                "category": pd.factorize(category)[0],
+            }
+        )
         df = df.merge(static, on="unique_id")
         dynamic = [c for c in df.columns if c not in ("unique_id", "ds", "y", *static.columns)]
         lags = [1, 2, 3, 4, 5, 6, 8, 13] + ([season] if season > 13 else [14, 21, 28])
         windows = [4, 8, 13, 26, 52] if season > 13 else [7, 14, 28, 56, 112]
         model = lgb.LGBMRegressor(
-            objective="poisson", n_estimators=500, learning_rate=0.05, num_leaves=63,
-            min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-            random_state=seed, n_jobs=1, verbose=-1,
+            objective="poisson",
+            n_estimators=500,
+            learning_rate=0.05,
+            num_leaves=63,
+            min_child_samples=50,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            random_state=seed,
+            n_jobs=1,
+            verbose=-1,
         )
         fcst = MLForecast(
             models={"lgbm": model},
@@ -153,8 +163,11 @@ def main() -> int:
 
     panel = load_dataset(args.data, freq=args.freq)
     h, k = args.horizon, args.origins
-    print(f"data: {Path(args.data).resolve()}  series={panel.n_series} periods={panel.n_obs} "
-          f"freq={panel.freq}  horizon={h} origins={k}", flush=True)
+    print(
+        f"data: {Path(args.data).resolve()}  series={panel.n_series} periods={panel.n_obs} "
+        f"freq={panel.freq}  horizon={h} origins={k}",
+        flush=True,
+    )
     params = ForecastParams(horizon=h, random_state=args.seed)
     planned: dict = {"ours_global": model_forecaster(params)}
     planned["mlforecast_lgbm"] = mlforecast_peer(panel.season, args.seed)
@@ -163,7 +176,8 @@ def main() -> int:
             planned[f"sf_{name}"] = statsforecast_peer(name, panel.season)
     unplanned = {
         "ours_global_noplan": model_forecaster(
-            ForecastParams(horizon=h, use_planned=False, random_state=args.seed)),
+            ForecastParams(horizon=h, use_planned=False, random_state=args.seed)
+        ),
         "mlforecast_lgbm_noplan": mlforecast_peer(panel.season, args.seed),
     }
     if args.only:
@@ -180,8 +194,10 @@ def main() -> int:
     limit.unregister()
     print(f"\n{'model':<26}{'WRMSSE':>8}{'RMSSE':>8}{'MASE':>8}{'P90cov':>8}{'seconds':>9}")
     for s in scores.values():
-        print(f"{s.name:<26}{s.wrmsse:>8.4f}{s.mean_rmsse:>8.4f}{s.mase:>8.4f}"
-              f"{s.coverage90:>8.3f}{s.seconds:>9.1f}")
+        print(
+            f"{s.name:<26}{s.wrmsse:>8.4f}{s.mean_rmsse:>8.4f}{s.mase:>8.4f}"
+            f"{s.coverage90:>8.3f}{s.seconds:>9.1f}"
+        )
     if args.only:
         return 0
     ours, ours_np = scores["ours_global"].wrmsse, scores["ours_global_noplan"].wrmsse
@@ -193,15 +209,23 @@ def main() -> int:
     mlf = scores["mlforecast_lgbm"].wrmsse
     sf_all = [s.wrmsse for s in scores.values() if s.name.startswith("sf_")]
     print("\ntargets:")
-    print(f"  ours <= mlforecast+LightGBM (planned): {ours:.4f} vs {mlf:.4f} -> "
-          f"{'MET' if ours <= mlf else 'MISSED'}")
-    print(f"  ours >= 25% below best statsforecast ({sf_best.name} {sf_best.wrmsse:.4f}): "
-          f"{1 - ours / sf_best.wrmsse:.1%} below -> "
-          f"{'MET' if ours <= 0.75 * sf_best.wrmsse else 'MISSED'}")
-    print(f"  ours without plans below every statsforecast model: {ours_np:.4f} -> "
-          f"{'MET' if ours_np < min(sf_all) else 'MISSED'}")
-    print(f"  P90 coverage in 0.85-0.95: {scores['ours_global'].coverage90:.3f} -> "
-          f"{'MET' if 0.85 <= scores['ours_global'].coverage90 <= 0.95 else 'MISSED'}")
+    print(
+        f"  ours <= mlforecast+LightGBM (planned): {ours:.4f} vs {mlf:.4f} -> "
+        f"{'MET' if ours <= mlf else 'MISSED'}"
+    )
+    print(
+        f"  ours >= 25% below best statsforecast ({sf_best.name} {sf_best.wrmsse:.4f}): "
+        f"{1 - ours / sf_best.wrmsse:.1%} below -> "
+        f"{'MET' if ours <= 0.75 * sf_best.wrmsse else 'MISSED'}"
+    )
+    print(
+        f"  ours without plans below every statsforecast model: {ours_np:.4f} -> "
+        f"{'MET' if ours_np < min(sf_all) else 'MISSED'}"
+    )
+    print(
+        f"  P90 coverage in 0.85-0.95: {scores['ours_global'].coverage90:.3f} -> "
+        f"{'MET' if 0.85 <= scores['ours_global'].coverage90 <= 0.95 else 'MISSED'}"
+    )
     print(f"total bench time {time.perf_counter() - began:.0f}s")
     return 0
 

@@ -42,9 +42,10 @@ def synthetic_panel(n_series: int, seed: int):
     store = np.arange(n_series) // PRODUCTS_PER_STORE
     product = np.arange(n_series) % PRODUCTS_PER_STORE
     dates = pd.date_range("2024-01-01", periods=DAYS + HORIZON, freq="D")
-    level = rng.lognormal(0.0, 1.2, PRODUCTS_PER_STORE)[product] * rng.lognormal(0, 0.3, n_stores)[
-        store
-    ]
+    level = (
+        rng.lognormal(0.0, 1.2, PRODUCTS_PER_STORE)[product]
+        * rng.lognormal(0, 0.3, n_stores)[store]
+    )
     weekly = 1 + 0.25 * np.sin(2 * np.pi * (dates.day_of_week.to_numpy() - 4) / 7)
     fest = default_festivals()
     peak = np.ones(len(dates))
@@ -72,9 +73,7 @@ def synthetic_panel(n_series: int, seed: int):
         price=(ratio[keep] * base_price[keep, None]).astype(np.float32),
         price_ratio=ratio[keep],
         flags={"promo": promo[keep]},
-        category=np.array([f"c{p % 20}" for p in range(PRODUCTS_PER_STORE)], object)[
-            product[keep]
-        ],
+        category=np.array([f"c{p % 20}" for p in range(PRODUCTS_PER_STORE)], object)[product[keep]],
     )
 
 
@@ -119,12 +118,18 @@ def main() -> int:
     for size in sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed)],
-            capture_output=True, text=True, check=True, cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         growth = "" if previous is None else f"{row['total_s'] / previous:>7.2f}x"
-        print(f"{row['series']:>8}{row['fit_s']:>9.1f}{row['predict_s']:>11.1f}"
-              f"{row['total_s']:>9.1f}{row['peak_mb']:>9.0f}{growth:>8}", flush=True)
+        print(
+            f"{row['series']:>8}{row['fit_s']:>9.1f}{row['predict_s']:>11.1f}"
+            f"{row['total_s']:>9.1f}{row['peak_mb']:>9.0f}{growth:>8}",
+            flush=True,
+        )
         previous = row["total_s"]
     return 0
 

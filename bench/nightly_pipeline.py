@@ -24,46 +24,106 @@ BROKER = "redis://127.0.0.1:6379/7"
 
 
 def sh(*args: str, env: dict[str, str], quiet: bool = True) -> str:
-    out = subprocess.run(args, cwd=ROOT, env=env, check=True, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     if not quiet:
         print(out.stdout.strip())
     return out.stdout
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--stores", type=int, default=200)
     ap.add_argument("--products", type=int, default=500)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--keep", action="store_true", help="reuse the seeded database")
     args = ap.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-           "CELERY_BROKER_URL": BROKER, "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+        "CELERY_BROKER_URL": BROKER,
+        "PYTHONWARNINGS": "ignore",
+    }
     py = sys.executable
     if not args.keep:
-        sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-           f"DROP DATABASE IF EXISTS {DB}", "-c", f"CREATE DATABASE {DB}", env=env)
+        sh(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-q",
+            "-c",
+            f"DROP DATABASE IF EXISTS {DB}",
+            "-c",
+            f"CREATE DATABASE {DB}",
+            env=env,
+        )
         sh(py, "manage.py", "migrate", "-v0", env=env)
         began = time.perf_counter()
-        sh(py, "manage.py", "seed_demo", "--stores", str(args.stores), "--products",
-           str(args.products), "--days", str(args.days), "--seed", "1", "-v0", env=env)
-        print(f"seeded {args.stores} stores x {args.products} products x {args.days} days "
-              f"in {time.perf_counter() - began:.0f}s")
+        sh(
+            py,
+            "manage.py",
+            "seed_demo",
+            "--stores",
+            str(args.stores),
+            "--products",
+            str(args.products),
+            "--days",
+            str(args.days),
+            "--seed",
+            "1",
+            "-v0",
+            env=env,
+        )
+        print(
+            f"seeded {args.stores} stores x {args.products} products x {args.days} days "
+            f"in {time.perf_counter() - began:.0f}s"
+        )
     results = {}
     for n in args.workers:
         sh("redis-cli", "-n", "7", "flushdb", env=env)
-        sh(py, "manage.py", "shell", "-c",
-           "from recommendations.models import *; PurchaseSuggestion.objects.all().delete(); "
-           "RunChunk.objects.all().delete(); TrainingRun.objects.all().delete()", env=env)
+        sh(
+            py,
+            "manage.py",
+            "shell",
+            "-c",
+            "from recommendations.models import *; PurchaseSuggestion.objects.all().delete(); "
+            "RunChunk.objects.all().delete(); TrainingRun.objects.all().delete()",
+            env=env,
+        )
         worker = subprocess.Popen(
-            [py, "-m", "celery", "-A", "lst", "worker", "--concurrency", str(n),
-             "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle",
-             "--loglevel", "WARNING"],
-            cwd=ROOT, env={**env, "RECOMMENDER_CHUNK_STORES": "10"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                py,
+                "-m",
+                "celery",
+                "-A",
+                "lst",
+                "worker",
+                "--concurrency",
+                str(n),
+                "--prefetch-multiplier",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**env, "RECOMMENDER_CHUNK_STORES": "10"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             began = time.perf_counter()
             out = sh(py, "manage.py", "shell", "-c", WAIT_SCRIPT, env=env)

@@ -41,10 +41,35 @@ def sales_frame(
             for t in range(first, periods):
                 if units[t] == 0 and rng.random() < 0.5:
                     continue  # a zero sale may have no row
-                rows.append((dates[t], f"S{st}", f"P{pr}", int(units[t]), price[t], base_price,
-                             promo[t], display[t]))
-    sales = pd.DataFrame(rows, columns=["date", "store_id", "product_id", "units", "price",
-                                        "base_price", "promo", "display"])
-    products = pd.DataFrame({"product_id": [f"P{p}" for p in range(n_products)],
-                             "category": [f"C{p % 2}" for p in range(n_products)]})
+                rows.append(
+                    (
+                        dates[t],
+                        f"S{st}",
+                        f"P{pr}",
+                        int(units[t]),
+                        price[t],
+                        base_price,
+                        promo[t],
+                        display[t],
+                    )
+                )
+    sales = pd.DataFrame(
+        rows,
+        columns=[
+            "date",
+            "store_id",
+            "product_id",
+            "units",
+            "price",
+            "base_price",
+            "promo",
+            "display",
+        ],
+    )
+    products = pd.DataFrame(
+        {
+            "product_id": [f"P{p}" for p in range(n_products)],
+            "category": [f"C{p % 2}" for p in range(n_products)],
+        }
+    )
     return sales, products

@@ -40,8 +40,10 @@ def test_calibration_recovers_coverage_on_negative_binomial_data() -> None:
     rng = np.random.default_rng(1)
     mu = rng.gamma(2.0, 3.0, 20_000)
     k = 2.0
+
     def draw(m):
         return rng.negative_binomial(k, k / (k + m))
+
     disp = fit_dispersion(draw(mu), mu)
     assert 1.0 < np.median(disp.k) < 4.0
     fresh = draw(mu)

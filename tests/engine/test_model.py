@@ -61,6 +61,7 @@ def test_planned_promotion_raises_the_forecast(panel, model) -> None:
     promo["promo"] = promo["promo"].copy()
     promo["promo"][:, panel.n_obs :] = 1
     from dataclasses import replace
+
     lifted = predict(model, replace(panel.extend(7), flags=promo))
     assert lifted.mean.sum() > 1.3 * base.mean.sum()
 
@@ -88,6 +89,7 @@ def test_features_at_an_origin_ignore_the_future(panel) -> None:
     future = units[:, origin:]
     units[:, origin:] = rng.permutation(future.ravel()).reshape(future.shape) * 3 + 1
     from dataclasses import replace
+
     after = features(replace(panel, units=units))
     np.testing.assert_array_equal(before, after)
     # ...while changing the past does change them

@@ -8,16 +8,24 @@ from recommendations.engine.forecast.calendar import calendar_features, default_
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": ["2024-01-01", "2024-01-03", "2024-01-04", "2024-01-02", "2024-01-04",
-                 "2024-01-02"],
-        "store_id": [1, 1, 1, 2, 2, 3],
-        "product_id": ["a", "a", "a", "a", "a", "b"],
-        "units": [2, 3, 1, 4, 5, 0],
-        "price": [1.0, 0.5, 1.0, 1.0, 1.0, 2.0],
-        "base_price": [1.0, 1.0, 1.0, 1.0, 1.0, 2.0],
-        "promo": [0, 1, 0, 0, 0, 0],
-    })
+    return pd.DataFrame(
+        {
+            "date": [
+                "2024-01-01",
+                "2024-01-03",
+                "2024-01-04",
+                "2024-01-02",
+                "2024-01-04",
+                "2024-01-02",
+            ],
+            "store_id": [1, 1, 1, 2, 2, 3],
+            "product_id": ["a", "a", "a", "a", "a", "b"],
+            "units": [2, 3, 1, 4, 5, 0],
+            "price": [1.0, 0.5, 1.0, 1.0, 1.0, 2.0],
+            "base_price": [1.0, 1.0, 1.0, 1.0, 1.0, 2.0],
+            "promo": [0, 1, 0, 0, 0, 0],
+        }
+    )
 
 
 def test_dense_panel_fills_zeros_after_the_first_sale() -> None:
@@ -40,8 +48,16 @@ def test_frequency_is_inferred() -> None:
 
 
 def test_future_rows_are_planned_covariates() -> None:
-    future = pd.DataFrame({"date": ["2024-01-06"], "store_id": [1], "product_id": ["a"],
-                           "price": [0.8], "base_price": [1.0], "promo": [1]})
+    future = pd.DataFrame(
+        {
+            "date": ["2024-01-06"],
+            "store_id": [1],
+            "product_id": ["a"],
+            "price": [0.8],
+            "base_price": [1.0],
+            "promo": [1],
+        }
+    )
     panel = build_panel(_frame(), future=future)
     assert panel.n_obs == 4 and panel.n_total == 6
     assert panel.flags["promo"][0, 4:].tolist() == [0, 1]
