@@ -19,16 +19,22 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 class Category(TimeStampedModel):
     """A node of the category tree (e.g. 饮料 > 瓶装水). `code` is stable across imports."""
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100, blank=True, default="")
+    code = models.SlugField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100)
+    name_en = models.CharField(verbose_name=_("name en"), max_length=100, blank=True, default="")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["code"]
-        verbose_name_plural = "categories"
 
     def __str__(self) -> str:
         return self.name
@@ -37,27 +43,49 @@ class Category(TimeStampedModel):
 class Product(TimeStampedModel):
     """A sellable item. Money in CNY as Decimal; sizes of one unit's facing in centimetres."""
 
-    sku = models.CharField(max_length=64, unique=True)
-    barcode = models.CharField(max_length=13, unique=True, validators=[validate_ean13])
-    name = models.CharField(max_length=200)
+    sku = models.CharField(verbose_name=_("sku"), max_length=64, unique=True)
+    barcode = models.CharField(
+        verbose_name=_("barcode"), max_length=13, unique=True, validators=[validate_ean13]
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=200)
     name_en = models.CharField(
-        max_length=200, blank=True, default="", help_text=_("Latin name or pinyin, for search.")
+        verbose_name=_("name en"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("Latin name or pinyin, for search."),
     )
-    brand = models.CharField(max_length=100, blank=True, default="")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    case_pack = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    unit_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
-    retail_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    brand = models.CharField(verbose_name=_("brand"), max_length=100, blank=True, default="")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    case_pack = models.PositiveIntegerField(
+        verbose_name=_("case pack"), default=1, validators=[MinValueValidator(1)]
+    )
+    unit_cost = models.DecimalField(
+        verbose_name=_("unit cost"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    retail_price = models.DecimalField(
+        verbose_name=_("retail price"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
     shelf_life_days = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)]
+        verbose_name=_("shelf life days"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    width_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("8.0"))
-    height_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("20.0"))
-    depth_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("8.0"))
-    requires_chilling = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
+    width_cm = models.DecimalField(
+        verbose_name=_("width cm"), max_digits=6, decimal_places=1, default=Decimal("8.0")
+    )
+    height_cm = models.DecimalField(
+        verbose_name=_("height cm"), max_digits=6, decimal_places=1, default=Decimal("20.0")
+    )
+    depth_cm = models.DecimalField(
+        verbose_name=_("depth cm"), max_digits=6, decimal_places=1, default=Decimal("8.0")
+    )
+    requires_chilling = models.BooleanField(verbose_name=_("requires chilling"), default=False)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["sku"]
         indexes = [
             models.Index(fields=["category", "is_active"]),

@@ -10,6 +10,8 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 HISTORY = "#1f77b4"
 FORECAST = "#d62728"
 BAND = "#f4a6a6"
@@ -35,7 +37,7 @@ def sales_forecast_chart(
 ) -> str:
     """Daily units sold (line), then the forecast mean (dashed) inside its P90 band (shaded
     between the mean and P90). Dates must be consecutive days."""
-    labels = {"history": "sold", "forecast": "forecast", "band": "P90", **(labels or {})}
+    labels = {"history": _("sold"), "forecast": _("forecast"), "band": "P90", **(labels or {})}
     left, right, top, bottom = 52, 16, 28, 40
     dates = [d for d, _ in history] + [d for d, _, _ in forecast]
     svg = ET.Element(
@@ -53,7 +55,9 @@ def sales_forecast_chart(
     )
     ET.SubElement(svg, "title").text = labels.get("title", labels["history"])
     if not dates:
-        ET.SubElement(svg, "text", {"x": "20", "y": "40"}).text = labels.get("empty", "no data")
+        ET.SubElement(svg, "text", {"x": "20", "y": "40"}).text = (
+            labels["empty"] if "empty" in labels else _("no data")
+        )
         return ET.tostring(svg, encoding="unicode")
     first = dates[0]
     n = (dates[-1] - first).days + 1

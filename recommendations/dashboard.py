@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from recommendations.engine.forecast import build_panel, predict
 from recommendations.engine.forecast.uncertainty import nb_quantile
@@ -59,7 +62,7 @@ class StoreDashboard:
     today: dt.date
     history: list[DailyPoint]
     forecast: ForecastBand | None
-    forecast_note: str
+    forecast_note: str | Promise
     stockouts: list[StockLevel]
     stockout_count: int
     carried: int
@@ -97,11 +100,11 @@ def _sum_of_nb(mean: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def store_forecast(
     store: Store, *, end: dt.date, history_days: int = 400
-) -> tuple[ForecastBand | None, str]:
+) -> tuple[ForecastBand | None, str | Promise]:
     """(band, note): the active model's forecast of the store's daily units after `end`."""
     version = registry.active_model(ModelKind.FORECAST)
     if version is None:
-        return None, "no active forecast model yet"
+        return None, gettext_lazy("no active forecast model yet")
     key = f"lst:dash:forecast:{store.pk}:{version.pk}:{end.isoformat()}"
     cached = cache.get(key)
     if cached is not None:
@@ -111,13 +114,13 @@ def store_forecast(
         start = end - dt.timedelta(days=history_days - 1)
         sales = data.sales_frame(store_ids=[store.pk], start=start, end=end)
         if sales.empty or not (sales["units"] > 0).any():
-            return None, "no sales history for this store"
+            return None, gettext_lazy("no sales history for this store")
         products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
         panel = build_panel(sales, freq="D", products=products)
         result = predict(model, panel)
     except Exception as exc:  # the dashboard must render even when the model cannot serve
         logger.exception("dashboard forecast failed for store %s", store.pk)
-        return None, f"forecast unavailable: {exc}"
+        return None, format_lazy(gettext_lazy("forecast unavailable: {}"), exc)
     k = np.stack(
         [result.calibration.step[h].k_for(result.mean[:, h]) for h in range(result.horizon)],
         axis=1,
@@ -130,7 +133,7 @@ def store_forecast(
         version=version.version,
         method=result.method,
     )
-    out = (band, f"model v{version.version} ({result.method})")
+    out = (band, format_lazy(gettext_lazy("model v{} ({})"), version.version, result.method))
     cache.set(key, out, 3600)
     return out
 

@@ -28,20 +28,28 @@ class ModelVersion(TimeStampedModel):
         RETIRED = "retired", _("Retired")
         REJECTED = "rejected", _("Rejected")
 
-    kind = models.CharField(max_length=12, choices=ModelKind.choices)
-    version = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
-    trained_at = models.DateTimeField()
-    data_start = models.DateField(null=True, blank=True)
-    data_end = models.DateField(null=True, blank=True)
-    parameters = models.JSONField(default=dict, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    artifact = models.CharField(
-        max_length=500, blank=True, default="", help_text=_("Path of the pickled model.")
+    kind = models.CharField(verbose_name=_("kind"), max_length=12, choices=ModelKind.choices)
+    version = models.PositiveIntegerField(verbose_name=_("version"))
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.CANDIDATE
     )
-    note = models.TextField(blank=True, default="")
+    trained_at = models.DateTimeField(verbose_name=_("trained at"))
+    data_start = models.DateField(verbose_name=_("data start"), null=True, blank=True)
+    data_end = models.DateField(verbose_name=_("data end"), null=True, blank=True)
+    parameters = models.JSONField(verbose_name=_("parameters"), default=dict, blank=True)
+    metrics = models.JSONField(verbose_name=_("metrics"), default=dict, blank=True)
+    artifact = models.CharField(
+        verbose_name=_("artifact"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Path of the pickled model."),
+    )
+    note = models.TextField(verbose_name=_("note"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         ordering = ["kind", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "version"], name="model_unique_kind_version"),
@@ -63,21 +71,30 @@ class TrainingRun(TimeStampedModel):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=12, choices=ModelKind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    model_version = models.ForeignKey(
-        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    kind = models.CharField(verbose_name=_("kind"), max_length=12, choices=ModelKind.choices)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    stores_total = models.PositiveIntegerField(default=0)
-    stores_done = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    timings = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True, default="")
+    model_version = models.ForeignKey(
+        ModelVersion,
+        verbose_name=_("model version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
+    chunks_total = models.PositiveIntegerField(verbose_name=_("chunks total"), default=0)
+    chunks_done = models.PositiveIntegerField(verbose_name=_("chunks done"), default=0)
+    stores_total = models.PositiveIntegerField(verbose_name=_("stores total"), default=0)
+    stores_done = models.PositiveIntegerField(verbose_name=_("stores done"), default=0)
+    started_at = models.DateTimeField(verbose_name=_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
+    timings = models.JSONField(verbose_name=_("timings"), default=dict, blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -102,15 +119,21 @@ class RunChunk(TimeStampedModel):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField()
-    store_ids = models.JSONField(default=list)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True, default="")
+    run = models.ForeignKey(
+        TrainingRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="chunks"
+    )
+    index = models.PositiveIntegerField(verbose_name=_("index"))
+    store_ids = models.JSONField(verbose_name=_("store ids"), default=list)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("run chunk")
+        verbose_name_plural = _("run chunks")
         ordering = ["run_id", "index"]
         constraints = [
             models.UniqueConstraint(fields=["run", "index"], name="run_chunk_unique_index"),
@@ -138,31 +161,57 @@ class PurchaseSuggestion(TimeStampedModel):
         TOP_UP = "top_up", _("Top-up to reach the minimum order")
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="purchase_suggestions"
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.CASCADE,
+        related_name="purchase_suggestions",
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
     run = models.ForeignKey(
-        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TrainingRun,
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    for_date = models.DateField()
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ORDER)
-    quantity = models.PositiveIntegerField()
-    case_pack = models.PositiveIntegerField(default=1)
-    unit_cost = models.DecimalField(**MONEY, default=Decimal("0"))
-    service_level = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.9"))
-    next_delivery_date = models.DateField(null=True, blank=True)
-    order_up_to = models.PositiveIntegerField(default=0)
-    on_hand = models.IntegerField(default=0)
-    on_order = models.PositiveIntegerField(default=0)
-    forecast_daily = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
-    days_until_stockout = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
-    expected_value = models.DecimalField(**MONEY, default=Decimal("0"))
-    reason = models.JSONField(default=dict, blank=True)
+    for_date = models.DateField(verbose_name=_("for date"))
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=8, choices=Kind.choices, default=Kind.ORDER
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    case_pack = models.PositiveIntegerField(verbose_name=_("case pack"), default=1)
+    unit_cost = models.DecimalField(verbose_name=_("unit cost"), **MONEY, default=Decimal("0"))
+    service_level = models.DecimalField(
+        verbose_name=_("service level"), max_digits=4, decimal_places=3, default=Decimal("0.9")
+    )
+    next_delivery_date = models.DateField(
+        verbose_name=_("next delivery date"), null=True, blank=True
+    )
+    order_up_to = models.PositiveIntegerField(verbose_name=_("order up to"), default=0)
+    on_hand = models.IntegerField(verbose_name=_("on hand"), default=0)
+    on_order = models.PositiveIntegerField(verbose_name=_("on order"), default=0)
+    forecast_daily = models.DecimalField(
+        verbose_name=_("forecast daily"), max_digits=10, decimal_places=3, default=Decimal("0")
+    )
+    days_until_stockout = models.DecimalField(
+        verbose_name=_("days until stockout"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    expected_value = models.DecimalField(
+        verbose_name=_("expected value"), **MONEY, default=Decimal("0")
+    )
+    reason = models.JSONField(verbose_name=_("reason"), default=dict, blank=True)
     status = models.CharField(
-        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+        verbose_name=_("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.PENDING,
     )
     order = models.ForeignKey(
         "replenishment.ReplenishmentOrder",
+        verbose_name=_("order"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -170,6 +219,8 @@ class PurchaseSuggestion(TimeStampedModel):
     )
 
     class Meta:
+        verbose_name = _("purchase suggestion")
+        verbose_name_plural = _("purchase suggestions")
         ordering = ["store_id", "days_until_stockout", "product_id"]
         indexes = [models.Index(fields=["store", "for_date", "status"])]
         constraints = [
@@ -201,21 +252,36 @@ class SuggestionFeedback(TimeStampedModel):
         PURCHASE = "purchase", _("Purchase suggestion")
         ASSORTMENT = "assortment", _("Assortment suggestion")
 
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PURCHASE)
-    store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="suggestion_feedback"
+    source = models.CharField(
+        verbose_name=_("source"), max_length=10, choices=Source.choices, default=Source.PURCHASE
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    for_date = models.DateField()
-    action = models.CharField(max_length=10, choices=Action.choices)
-    suggested_quantity = models.PositiveIntegerField(default=0)
-    final_quantity = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=300, blank=True, default="")
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.CASCADE,
+        related_name="suggestion_feedback",
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    for_date = models.DateField(verbose_name=_("for date"))
+    action = models.CharField(verbose_name=_("action"), max_length=10, choices=Action.choices)
+    suggested_quantity = models.PositiveIntegerField(
+        verbose_name=_("suggested quantity"), default=0
+    )
+    final_quantity = models.PositiveIntegerField(verbose_name=_("final quantity"), default=0)
+    reason = models.CharField(verbose_name=_("reason"), max_length=300, blank=True, default="")
     user = models.ForeignKey(
-        "lst.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "lst.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     order = models.ForeignKey(
         "replenishment.ReplenishmentOrder",
+        verbose_name=_("order"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -223,6 +289,8 @@ class SuggestionFeedback(TimeStampedModel):
     )
 
     class Meta:
+        verbose_name = _("suggestion feedback")
+        verbose_name_plural = _("suggestion feedbacks")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["store", "action"]), models.Index(fields=["product"])]
 
@@ -234,11 +302,16 @@ class PurchaseSettings(TimeStampedModel):
     """The owner's optional cash budget for one order, applied to the suggestions."""
 
     store = models.OneToOneField(
-        "stores.Store", on_delete=models.CASCADE, related_name="purchase_settings"
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.CASCADE,
+        related_name="purchase_settings",
     )
-    budget = models.DecimalField(**MONEY, null=True, blank=True)
+    budget = models.DecimalField(verbose_name=_("budget"), **MONEY, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("purchase settings")
+        verbose_name_plural = _("purchase settings")
         ordering = ["store_id"]
         constraints = [
             models.CheckConstraint(
@@ -264,25 +337,48 @@ class AssortmentSuggestion(TimeStampedModel):
         DROP = "drop", _("Stop carrying")
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="assortment_suggestions"
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.CASCADE,
+        related_name="assortment_suggestions",
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
     run = models.ForeignKey(
-        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TrainingRun,
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    action = models.CharField(max_length=4, choices=Action.choices, default=Action.ADD)
-    rank = models.PositiveIntegerField(default=0, help_text=_("1 = best, per store and action."))
-    score = models.FloatField(default=0.0)
-    fit_probability = models.FloatField(default=0.0)
-    expected_weekly_units = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    expected_weekly_profit = models.DecimalField(**MONEY, null=True, blank=True)
-    reason = models.JSONField(default=dict, blank=True)
+    action = models.CharField(
+        verbose_name=_("action"), max_length=4, choices=Action.choices, default=Action.ADD
+    )
+    rank = models.PositiveIntegerField(
+        verbose_name=_("rank"), default=0, help_text=_("1 = best, per store and action.")
+    )
+    score = models.FloatField(verbose_name=_("score"), default=0.0)
+    fit_probability = models.FloatField(verbose_name=_("fit probability"), default=0.0)
+    expected_weekly_units = models.DecimalField(
+        verbose_name=_("expected weekly units"), max_digits=10, decimal_places=2, default=0
+    )
+    expected_weekly_profit = models.DecimalField(
+        verbose_name=_("expected weekly profit"), **MONEY, null=True, blank=True
+    )
+    reason = models.JSONField(verbose_name=_("reason"), default=dict, blank=True)
     status = models.CharField(
-        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+        verbose_name=_("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.PENDING,
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(verbose_name=_("answered at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("assortment suggestion")
+        verbose_name_plural = _("assortment suggestions")
         ordering = ["store_id", "action", "rank", "id"]
         indexes = [models.Index(fields=["store", "status", "action", "rank"])]
         constraints = [
@@ -309,26 +405,54 @@ class ShelfPlan(TimeStampedModel):
         RECOMMENDED = "recommended", _("Recommended")
         CURRENT = "current", _("Current layout")
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="shelf_plans")
-    fixture = models.ForeignKey("stores.Fixture", on_delete=models.CASCADE, related_name="plans")
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.CASCADE,
+        related_name="shelf_plans",
+    )
+    fixture = models.ForeignKey(
+        "stores.Fixture", verbose_name=_("fixture"), on_delete=models.CASCADE, related_name="plans"
+    )
     run = models.ForeignKey(
-        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TrainingRun,
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    source = models.CharField(max_length=12, choices=Source.choices, default=Source.RECOMMENDED)
-    expected_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
-    current_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
+    source = models.CharField(
+        verbose_name=_("source"), max_length=12, choices=Source.choices, default=Source.RECOMMENDED
+    )
+    expected_daily_profit = models.DecimalField(
+        verbose_name=_("expected daily profit"), **MONEY, default=Decimal("0")
+    )
+    current_daily_profit = models.DecimalField(
+        verbose_name=_("current daily profit"), **MONEY, default=Decimal("0")
+    )
     upper_bound = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text=_("No layout can earn more per day than this.")
+        verbose_name=_("upper bound"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("No layout can earn more per day than this."),
     )
-    inputs = models.JSONField(default=dict, blank=True)
-    unplaced = models.JSONField(default=list, blank=True)
-    dos_shortfall = models.JSONField(default=list, blank=True)
-    is_current = models.BooleanField(default=True)
+    inputs = models.JSONField(verbose_name=_("inputs"), default=dict, blank=True)
+    unplaced = models.JSONField(verbose_name=_("unplaced"), default=list, blank=True)
+    dos_shortfall = models.JSONField(verbose_name=_("dos shortfall"), default=list, blank=True)
+    is_current = models.BooleanField(verbose_name=_("is current"), default=True)
     created_by = models.ForeignKey(
-        "lst.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "lst.User",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("shelf plan")
+        verbose_name_plural = _("shelf plans")
         ordering = ["store_id", "fixture_id", "-created_at"]
         indexes = [models.Index(fields=["store", "source", "is_current"])]
         constraints = [
@@ -344,16 +468,26 @@ class ShelfPlan(TimeStampedModel):
 
 
 class ShelfPlanItem(models.Model):
-    plan = models.ForeignKey(ShelfPlan, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    level = models.PositiveSmallIntegerField()
-    position = models.PositiveSmallIntegerField(help_text=_("Left-to-right order on the level."))
-    facings = models.PositiveSmallIntegerField()
-    expected_daily_profit = models.DecimalField(**MONEY, default=Decimal("0"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    plan = models.ForeignKey(
+        ShelfPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    position = models.PositiveSmallIntegerField(
+        verbose_name=_("position"), help_text=_("Left-to-right order on the level.")
+    )
+    facings = models.PositiveSmallIntegerField(verbose_name=_("facings"))
+    expected_daily_profit = models.DecimalField(
+        verbose_name=_("expected daily profit"), **MONEY, default=Decimal("0")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("shelf plan item")
+        verbose_name_plural = _("shelf plan items")
         ordering = ["plan_id", "level", "position"]
         constraints = [
             models.CheckConstraint(condition=Q(facings__gte=1), name="plan_item_facings_gte_1"),

@@ -27,20 +27,31 @@ class Warehouse(TimeStampedModel):
     later, on the first of `delivery_weekdays` (0 = Monday) from then on.
     """
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=200)
-    address = models.CharField(max_length=300, blank=True, default="")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    timezone = models.CharField(max_length=64, default=DEFAULT_TZ)
-    lead_time_days = models.PositiveSmallIntegerField(default=1)
-    cutoff_time = models.TimeField(default=dt.time(18, 0))
-    delivery_weekdays = models.JSONField(default=default_delivery_weekdays)
+    code = models.SlugField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    address = models.CharField(verbose_name=_("address"), max_length=300, blank=True, default="")
+    latitude = models.DecimalField(
+        verbose_name=_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        verbose_name=_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    timezone = models.CharField(verbose_name=_("timezone"), max_length=64, default=DEFAULT_TZ)
+    lead_time_days = models.PositiveSmallIntegerField(verbose_name=_("lead time days"), default=1)
+    cutoff_time = models.TimeField(verbose_name=_("cutoff time"), default=dt.time(18, 0))
+    delivery_weekdays = models.JSONField(
+        verbose_name=_("delivery weekdays"), default=default_delivery_weekdays
+    )
     min_order_value = models.DecimalField(
-        **MONEY, default=Decimal("300.00"), validators=[MinValueValidator(Decimal("0"))]
+        verbose_name=_("min order value"),
+        **MONEY,
+        default=Decimal("300.00"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
 
     class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -56,13 +67,21 @@ class WarehouseStock(TimeStampedModel):
     """Units of a product in a warehouse. `reserved` is promised to submitted orders and never
     exceeds `on_hand`; the database holds that invariant, whatever the code does."""
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    on_hand = models.IntegerField(default=0)
-    reserved = models.IntegerField(default=0)
-    unit_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="stock"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    on_hand = models.IntegerField(verbose_name=_("on hand"), default=0)
+    reserved = models.IntegerField(verbose_name=_("reserved"), default=0)
+    unit_cost = models.DecimalField(
+        verbose_name=_("unit cost"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
 
     class Meta:
+        verbose_name = _("warehouse stock")
+        verbose_name_plural = _("warehouse stocks")
         ordering = ["warehouse_id", "product_id"]
         constraints = [
             models.UniqueConstraint(
@@ -97,20 +116,38 @@ class ReplenishmentOrder(TimeStampedModel):
         REJECTED = "rejected", _("Rejected")
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, related_name="replenishment_orders"
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.PROTECT,
+        related_name="replenishment_orders",
     )
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    total = models.DecimalField(**MONEY, default=Decimal("0"))
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    promised_delivery_date = models.DateField(null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True, default="")
-    reject_reason = models.CharField(max_length=300, blank=True, default="")
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    total = models.DecimalField(verbose_name=_("total"), **MONEY, default=Decimal("0"))
+    submitted_at = models.DateTimeField(verbose_name=_("submitted at"), null=True, blank=True)
+    promised_delivery_date = models.DateField(
+        verbose_name=_("promised delivery date"), null=True, blank=True
+    )
+    note = models.CharField(verbose_name=_("note"), max_length=300, blank=True, default="")
+    reject_reason = models.CharField(
+        verbose_name=_("reject reason"), max_length=300, blank=True, default=""
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("replenishment order")
+        verbose_name_plural = _("replenishment orders")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["store", "status"]),
@@ -129,17 +166,29 @@ class ReplenishmentOrderLine(TimeStampedModel):
     `quantity_damaged` arrived unusable, `quantity_short` never arrived
     (reserved - received - damaged), with the owner's `discrepancy_note`."""
 
-    order = models.ForeignKey(ReplenishmentOrder, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    quantity_reserved = models.PositiveIntegerField(default=0)
-    quantity_received = models.PositiveIntegerField(null=True, blank=True)
-    quantity_damaged = models.PositiveIntegerField(default=0)
-    quantity_short = models.PositiveIntegerField(default=0)
-    discrepancy_note = models.CharField(max_length=300, blank=True, default="")
-    unit_cost = models.DecimalField(**MONEY, default=Decimal("0"))
+    order = models.ForeignKey(
+        ReplenishmentOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(
+        verbose_name=_("quantity"), validators=[MinValueValidator(1)]
+    )
+    quantity_reserved = models.PositiveIntegerField(verbose_name=_("quantity reserved"), default=0)
+    quantity_received = models.PositiveIntegerField(
+        verbose_name=_("quantity received"), null=True, blank=True
+    )
+    quantity_damaged = models.PositiveIntegerField(verbose_name=_("quantity damaged"), default=0)
+    quantity_short = models.PositiveIntegerField(verbose_name=_("quantity short"), default=0)
+    discrepancy_note = models.CharField(
+        verbose_name=_("discrepancy note"), max_length=300, blank=True, default=""
+    )
+    unit_cost = models.DecimalField(verbose_name=_("unit cost"), **MONEY, default=Decimal("0"))
 
     class Meta:
+        verbose_name = _("replenishment order line")
+        verbose_name_plural = _("replenishment order lines")
         ordering = ["order_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
@@ -180,16 +229,29 @@ class OrderEvent(TimeStampedModel):
     `actor` is null for system moves (a task, a deleted user). `data` holds what the transition
     decided (cuts of a partial submission, the discrepancies of a receipt...)."""
 
-    order = models.ForeignKey(ReplenishmentOrder, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, choices=ReplenishmentOrder.Status.choices)
-    to_status = models.CharField(max_length=12, choices=ReplenishmentOrder.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    order = models.ForeignKey(
+        ReplenishmentOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
     )
-    note = models.CharField(max_length=300, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
+    from_status = models.CharField(
+        verbose_name=_("from status"), max_length=12, choices=ReplenishmentOrder.Status.choices
+    )
+    to_status = models.CharField(
+        verbose_name=_("to status"), max_length=12, choices=ReplenishmentOrder.Status.choices
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(verbose_name=_("note"), max_length=300, blank=True, default="")
+    data = models.JSONField(verbose_name=_("data"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["order_id", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -201,11 +263,18 @@ class WarehouseAccount(TimeStampedModel):
     only that warehouse's orders."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warehouse_account"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="warehouse_account",
     )
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="accounts")
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="accounts"
+    )
 
     class Meta:
+        verbose_name = _("warehouse account")
+        verbose_name_plural = _("warehouse accounts")
         ordering = ["warehouse_id", "user_id"]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ShoppersConfig(AppConfig):
     name = "shoppers"
-    verbose_name = "Shoppers"
+    verbose_name = _("Shoppers")

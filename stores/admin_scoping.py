@@ -23,6 +23,7 @@ from typing import Any
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from .models import Store, Territory
 
@@ -82,7 +83,7 @@ class TerritoryScopedAdminMixin:
     ) -> Any:
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
         if obj is None:
-            raise Http404("No such object in your territories.")
+            raise Http404(_("No such object in your territories."))
         return obj
 
     def in_scope(self, request: HttpRequest, obj: Model) -> bool:

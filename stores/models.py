@@ -25,19 +25,28 @@ class Territory(TimeStampedModel):
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.SlugField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100)
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     field_agents = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="territories"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("field agents"),
+        blank=True,
+        related_name="territories",
     )
 
     class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
         ordering = ["code"]
-        verbose_name_plural = "territories"
 
     def __str__(self) -> str:
         return self.name
@@ -56,12 +65,13 @@ class Store(TimeStampedModel):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=200)
-    address = models.CharField(max_length=300, blank=True, default="")
-    city = models.CharField(max_length=100, blank=True, default="")
-    district = models.CharField(max_length=100, blank=True, default="")
+    code = models.SlugField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    address = models.CharField(verbose_name=_("address"), max_length=300, blank=True, default="")
+    city = models.CharField(verbose_name=_("city"), max_length=100, blank=True, default="")
+    district = models.CharField(verbose_name=_("district"), max_length=100, blank=True, default="")
     latitude = models.DecimalField(
+        verbose_name=_("latitude"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -69,6 +79,7 @@ class Store(TimeStampedModel):
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
+        verbose_name=_("longitude"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -76,44 +87,71 @@ class Store(TimeStampedModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     neighbourhood = models.CharField(
-        max_length=20, choices=Neighbourhood.choices, default=Neighbourhood.RESIDENTIAL
+        verbose_name=_("neighbourhood"),
+        max_length=20,
+        choices=Neighbourhood.choices,
+        default=Neighbourhood.RESIDENTIAL,
     )
-    floor_area_m2 = models.PositiveIntegerField(null=True, blank=True)
+    floor_area_m2 = models.PositiveIntegerField(
+        verbose_name=_("floor area m2"), null=True, blank=True
+    )
     opening_hours = models.JSONField(
+        verbose_name=_("opening hours"),
         default=dict,
         blank=True,
         help_text=_('Per weekday, e.g. {"mon": ["07:00-23:00"], ..., "sun": ["08:00-22:00"]}.'),
     )
-    timezone = models.CharField(max_length=64, default=DEFAULT_TZ)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONBOARDING)
+    timezone = models.CharField(verbose_name=_("timezone"), max_length=64, default=DEFAULT_TZ)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=12, choices=Status.choices, default=Status.ONBOARDING
+    )
     warehouse = models.ForeignKey(
         "replenishment.Warehouse",
+        verbose_name=_("warehouse"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="stores",
     )
     territory = models.ForeignKey(
-        Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="stores"
+        Territory,
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stores",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        through="StoreMembership",
+        related_name="stores",
     )
     # Shopper orders (home delivery or pick-up). The minimum basket applies to deliveries only.
-    accepts_online_orders = models.BooleanField(default=False)
+    accepts_online_orders = models.BooleanField(
+        verbose_name=_("accepts online orders"), default=False
+    )
     delivery_radius_km = models.DecimalField(
+        verbose_name=_("delivery radius km"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
         help_text=_("Great-circle km from the store; 0 = pick-up only."),
     )
-    delivery_fee = models.DecimalField(**MONEY, default=Decimal("0"))
+    delivery_fee = models.DecimalField(
+        verbose_name=_("delivery fee"), **MONEY, default=Decimal("0")
+    )
     min_basket_value = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text=_("Smallest subtotal delivered (CNY).")
+        verbose_name=_("min basket value"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("Smallest subtotal delivered (CNY)."),
     )
 
     class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
         ordering = ["code"]
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="store_coords_idx"),
@@ -146,12 +184,19 @@ class StoreMembership(TimeStampedModel):
         CLERK = "clerk", _("Clerk")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(verbose_name=_("role"), max_length=10, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("store membership")
+        verbose_name_plural = _("store memberships")
         ordering = ["store_id", "role", "user_id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "store"], name="membership_unique_user_store"),
@@ -170,15 +215,29 @@ class Fixture(TimeStampedModel):
         COUNTER = "counter", _("Counter")
         END_CAP = "end_cap", _("End cap")
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="fixtures")
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SHELF)
-    width_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    depth_cm = models.PositiveIntegerField(default=40, validators=[MinValueValidator(1)])
-    levels = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
-    eye_level = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="fixtures"
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=100)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=10, choices=Kind.choices, default=Kind.SHELF
+    )
+    width_cm = models.PositiveIntegerField(
+        verbose_name=_("width cm"), validators=[MinValueValidator(1)]
+    )
+    depth_cm = models.PositiveIntegerField(
+        verbose_name=_("depth cm"), default=40, validators=[MinValueValidator(1)]
+    )
+    levels = models.PositiveSmallIntegerField(
+        verbose_name=_("levels"), default=5, validators=[MinValueValidator(1)]
+    )
+    eye_level = models.PositiveSmallIntegerField(
+        verbose_name=_("eye level"), default=3, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
+        verbose_name = _("fixture")
+        verbose_name_plural = _("fixtures")
         ordering = ["store_id", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(width_cm__gte=1), name="fixture_width_gte_1"),
@@ -208,16 +267,23 @@ class StockLevel(TimeStampedModel):
     is then the visible conflict the owner resolves on the affected orders.
     """
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock_levels")
-    product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="stock_levels"
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="stock_levels"
     )
-    on_hand = models.IntegerField(default=0)
-    reserved = models.IntegerField(default=0)
-    needs_count = models.BooleanField(default=False)
-    last_counted_at = models.DateTimeField(null=True, blank=True)
+    product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="stock_levels",
+    )
+    on_hand = models.IntegerField(verbose_name=_("on hand"), default=0)
+    reserved = models.IntegerField(verbose_name=_("reserved"), default=0)
+    needs_count = models.BooleanField(verbose_name=_("needs count"), default=False)
+    last_counted_at = models.DateTimeField(verbose_name=_("last counted at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
         ordering = ["store_id", "product_id"]
         constraints = [
             models.UniqueConstraint(fields=["store", "product"], name="stock_unique_store_product"),
@@ -240,20 +306,33 @@ class StockMovement(models.Model):
         WASTE = "waste", _("Waste / expiry")
         TRANSFER = "transfer", _("Transfer")
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="movements")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    quantity = models.IntegerField()
-    occurred_at = models.DateTimeField(db_index=True)
-    reference = models.CharField(max_length=100, blank=True, default="")
-    note = models.CharField(max_length=300, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="movements"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=Kind.choices)
+    quantity = models.IntegerField(verbose_name=_("quantity"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"), db_index=True)
+    reference = models.CharField(
+        verbose_name=_("reference"), max_length=100, blank=True, default=""
+    )
+    note = models.CharField(verbose_name=_("note"), max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["store", "product", "occurred_at"])]
         constraints = [
@@ -268,13 +347,19 @@ class PosReceipt(TimeStampedModel):
     """A till receipt uploaded by the store app. `uuid` is generated by the app, so a retried
     upload is recognised and not counted twice."""
 
-    uuid = models.UUIDField(unique=True, default=uuid.uuid4)
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="receipts")
-    occurred_at = models.DateTimeField()
-    local_date = models.DateField(help_text=_("The store-local date of the sale."))
-    total = models.DecimalField(**MONEY, default=Decimal("0"))
+    uuid = models.UUIDField(verbose_name=_("uuid"), unique=True, default=uuid.uuid4)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    local_date = models.DateField(
+        verbose_name=_("local date"), help_text=_("The store-local date of the sale.")
+    )
+    total = models.DecimalField(verbose_name=_("total"), **MONEY, default=Decimal("0"))
 
     class Meta:
+        verbose_name = _("pos receipt")
+        verbose_name_plural = _("pos receipts")
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["store", "local_date"])]
         constraints = [
@@ -286,14 +371,20 @@ class PosReceipt(TimeStampedModel):
 
 
 class PosReceiptLine(models.Model):
-    receipt = models.ForeignKey(PosReceipt, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    receipt = models.ForeignKey(
+        PosReceipt, verbose_name=_("receipt"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    unit_price = models.DecimalField(verbose_name=_("unit price"), **MONEY)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("pos receipt line")
+        verbose_name_plural = _("pos receipt lines")
         ordering = ["receipt_id", "id"]
         constraints = [
             models.CheckConstraint(
@@ -311,16 +402,21 @@ class PosReceiptLine(models.Model):
 class DailySales(TimeStampedModel):
     """Units and revenue per store, product and store-local date: what the recommenders read."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="daily_sales")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    date = models.DateField()
-    units = models.PositiveIntegerField(default=0)
-    revenue = models.DecimalField(**MONEY, default=Decimal("0"))
-    promo = models.BooleanField(default=False)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="daily_sales"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(verbose_name=_("date"))
+    units = models.PositiveIntegerField(verbose_name=_("units"), default=0)
+    revenue = models.DecimalField(verbose_name=_("revenue"), **MONEY, default=Decimal("0"))
+    promo = models.BooleanField(verbose_name=_("promo"), default=False)
 
     class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
         ordering = ["store_id", "product_id", "date"]
-        verbose_name_plural = "daily sales"
         indexes = [models.Index(fields=["date"]), models.Index(fields=["product", "date"])]
         constraints = [
             models.UniqueConstraint(
