@@ -34,6 +34,7 @@ class AssortmentParams:
     recent_weeks: int = 8  # drop candidates: (near) no sales in this many weeks
     neighbours: int = 20  # stores like yours
     item_neighbours: int = 50
+    item_svd_dims: int | None = 64  # item cosine on this many SVD dims (None: exact)
     svd_dims: int = 32
     attr_weight: float = 0.4  # weight of attributes in the blended similarity (reasons, units)
     shrink: float = 2.0  # pseudo-stores pulling neighbour shares toward chain popularity
@@ -105,7 +106,15 @@ def fit_assortment(
         attr_weight=p.attr_weight,
         random_state=p.random_state,
     )
-    ev = build_evidence(m, products, item_k=p.item_neighbours, shrink=p.shrink, attrs=use_attrs)
+    ev = build_evidence(
+        m,
+        products,
+        item_k=p.item_neighbours,
+        shrink=p.shrink,
+        attrs=use_attrs,
+        item_dims=p.item_svd_dims,
+        random_state=p.random_state,
+    )
     x, y = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
     if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart

@@ -84,6 +84,8 @@ def masked_training_pairs(
             item_k=p.item_neighbours,
             shrink=p.shrink,
             attrs=use_attrs,
+            item_dims=p.item_svd_dims,
+            random_state=p.random_state,
         )
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
             feats = pair_features(
