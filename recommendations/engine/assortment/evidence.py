@@ -86,8 +86,17 @@ def categories(product_ids: np.ndarray, products: pd.DataFrame | None) -> np.nda
 
 
 def build_evidence(
-    m: SalesMatrices, products: pd.DataFrame | None, *, item_k: int, shrink: float, attrs: bool
+    m: SalesMatrices,
+    products: pd.DataFrame | None,
+    *,
+    item_k: int,
+    shrink: float,
+    attrs: bool,
+    item_dims: int | None = None,
+    random_state: int = 0,
+    item_sim: sp.csr_matrix | None = None,
 ) -> Evidence:
+    """`item_sim`: reuse these item neighbours instead of building them from `m` (see model)."""
     carried = m.carried
     category = categories(m.product_ids, products)
     k = int(category.max()) + 1
@@ -97,7 +106,8 @@ def build_evidence(
     own_category = np.asarray((carried @ ind).todense())
     size = np.bincount(category, minlength=k).astype(float)
     share = own_category.sum(axis=0) / np.maximum(size * carried.shape[0], 1.0)
-    item_sim = item_neighbours(carried, item_k)
+    if item_sim is None:
+        item_sim = item_neighbours(carried, item_k, dims=item_dims, random_state=random_state)
     eff, adj, prod, floor = store_effect(m.rate, carried)
     norms = np.sqrt(np.asarray(carried.sum(axis=0)).ravel())
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)

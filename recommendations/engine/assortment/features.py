@@ -60,9 +60,17 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def neighbour_share(ev: Evidence, weights: sp.csr_matrix, popularity: np.ndarray) -> np.ndarray:
-    """Similarity-weighted share of the neighbours carrying each product, shrunk to popularity."""
-    num = np.asarray((weights @ ev.carried).todense())
+def neighbour_share(
+    ev: Evidence,
+    weights: sp.csr_matrix,
+    popularity: np.ndarray,
+    carrying: np.ndarray | None = None,
+) -> np.ndarray:
+    """Similarity-weighted share of the neighbours carrying each product, shrunk to popularity.
+
+    `carrying`: `weights @ ev.carried` (dense) when the caller already has it.
+    """
+    num = _dense(weights @ ev.carried) if carrying is None else carrying
     den = np.asarray(weights.sum(axis=1)).ravel()[:, None]
     return (num + ev.shrink * popularity) / (den + ev.shrink)
 
@@ -72,38 +80,46 @@ def expected_log_rate(
     weights: sp.csr_matrix,
     store_effect: np.ndarray,
     fallback: np.ndarray | None = None,
+    carrying: np.ndarray | None = None,
 ) -> np.ndarray:
     """Log weekly units the store would sell: neighbours' adjusted rates plus its own effect.
 
     Where no neighbour carries the product, `fallback` (n, P) or the chain's mean is used.
+    `carrying`: `weights @ ev.carried` (dense) when the caller already has it.
     """
-    num = np.asarray((weights @ ev.adj_log_rate).todense())
-    den = np.asarray((weights @ ev.carried).todense())
-    base = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    num = _dense(weights @ ev.adj_log_rate)
+    den = _dense(weights @ ev.carried) if carrying is None else carrying
+    base = np.divide(num, den, out=num, where=den > 0)
     alt = ev.product_log_rate[None, :] if fallback is None else fallback
     base = np.where(den > 0, base, alt)
-    return base + store_effect[:, None]
+    base += store_effect[:, None]
+    return base
 
 
-def pair_features(
+def _dense(x: sp.spmatrix | np.ndarray) -> np.ndarray:
+    return x.toarray() if sp.issparse(x) else np.asarray(x)
+
+
+def pair_feature_columns(
     ev: Evidence,
     *,
     rows: np.ndarray | None,
     w_sales: sp.csr_matrix,
     w_attrs: sp.csr_matrix | None,
     store_effect: np.ndarray,
-) -> np.ndarray:
-    """Features (n, P, F) for fitted stores `rows` (None: one new store, cold start)."""
+) -> list[np.ndarray]:
+    """The features of `pair_features`, one (n, P) array per feature (no (n, P, F) copy)."""
     own = None if rows is None else ev.carried[rows]
     n = w_sales.shape[0]
     n_p = ev.carried.shape[1]
-    c_own = np.zeros((n, n_p)) if own is None else np.asarray(own.todense())
+    c_own = np.zeros((n, n_p)) if own is None else own.toarray()
     s = ev.n_stores
     if own is None:
         pop = (ev.carry_count[None, :] + 0.5) / (s + 1.0)
     else:
         pop = (ev.carry_count[None, :] - c_own + 0.5) / s
-    cols = [_logit(pop), _logit(neighbour_share(ev, w_sales, pop))]
+    sales_carrying = _dense(w_sales @ ev.carried)
+    cols = [_logit(pop), _logit(neighbour_share(ev, w_sales, pop, sales_carrying))]
     if ev.use_attributes:
         assert w_attrs is not None
         cols.append(_logit(neighbour_share(ev, w_attrs, pop)))
@@ -127,14 +143,14 @@ def pair_features(
         knn = np.zeros((n, n_p))
     else:
         # The store's own co-occurrences are taken out of the item similarities.
-        own_share = c_own * np.asarray((own @ ev.item_pair_weight).todense())
-        knn = np.asarray((own @ ev.item_sim).todense()) - own_share
+        own_share = c_own * _dense(own @ ev.item_pair_weight)
+        knn = _dense(own @ ev.item_sim) - own_share
         knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
     cols.append(np.log(knn + 0.01))
     if rows is None:
         product_rate = np.broadcast_to(ev.product_log_rate[None, :], (n, n_p))
     else:
-        own_adj = np.asarray(ev.adj_log_rate[rows].todense())
+        own_adj = ev.adj_log_rate[rows].toarray()
         others = ev.carry_count[None, :] - c_own
         product_rate = np.where(
             others > 0,
@@ -142,7 +158,22 @@ def pair_features(
             ev.rate_floor,
         )
     cols.append(product_rate)
-    cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate))
+    cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate, sales_carrying))
+    return cols
+
+
+def pair_features(
+    ev: Evidence,
+    *,
+    rows: np.ndarray | None,
+    w_sales: sp.csr_matrix,
+    w_attrs: sp.csr_matrix | None,
+    store_effect: np.ndarray,
+) -> np.ndarray:
+    """Features (n, P, F) for fitted stores `rows` (None: one new store, cold start)."""
+    cols = pair_feature_columns(
+        ev, rows=rows, w_sales=w_sales, w_attrs=w_attrs, store_effect=store_effect
+    )
     return np.stack(cols, axis=2).astype(np.float32)
 
 

@@ -13,8 +13,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from .features import expected_log_rate, neighbour_share, pair_features
+from .features import expected_log_rate, neighbour_share, pair_feature_columns
 from .model import AssortmentModel, store_chunks
 from .similarity import attribute_embedding, top_k_neighbours
 
@@ -59,17 +63,55 @@ def _margin_vector(
 def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(fit probability, expected weekly units) for fitted stores `rows`, all products."""
     ev = model.evidence
-    feats = pair_features(
+    cols = pair_feature_columns(
         ev,
         rows=rows,
         w_sales=model.w_sales[rows],
         w_attrs=None if model.w_attrs is None else model.w_attrs[rows],
         store_effect=ev.store_effect[rows],
     )
-    n, n_p, n_f = feats.shape
-    prob = model.classifier.predict_proba(feats.reshape(-1, n_f))[:, 1].reshape(n, n_p)
+    prob = _fit_probability(model.classifier, cols)
     units = np.exp(expected_log_rate(ev, model.w_blend[rows], ev.store_effect[rows]))
     return prob, units
+
+
+def _fit_probability(classifier: Pipeline, cols: list[np.ndarray]) -> np.ndarray:
+    """`classifier.predict_proba` of the stacked feature columns, without stacking them.
+
+    The scaler + logistic regression is one linear function: summed column by column over the
+    (n, P) arrays (features rounded to float32, as in training). Other pipelines go the long way.
+    """
+    steps = [step for _, step in classifier.steps]
+    if (
+        len(steps) == 2
+        and isinstance(steps[0], StandardScaler)
+        and isinstance(steps[1], LogisticRegression)
+        and steps[1].coef_.shape[0] == 1
+        and steps[1].classes_.tolist() == [0, 1]
+    ):
+        scaler, lr = steps
+        scale = scaler.scale_ if scaler.scale_ is not None else np.ones(len(cols))
+        mean = scaler.mean_ if scaler.mean_ is not None else np.zeros(len(cols))
+        w = lr.coef_[0] / scale
+        z = np.full(cols[0].shape, float(lr.intercept_[0] - np.dot(w, mean)))
+        for weight, col in zip(w, cols, strict=True):
+            z += weight * col.astype(np.float32)
+        return expit(z)
+    feats = np.stack(cols, axis=2).astype(np.float32)
+    n, n_p, n_f = feats.shape
+    return classifier.predict_proba(feats.reshape(-1, n_f))[:, 1].reshape(n, n_p)
+
+
+def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
+    """The `k` candidates of highest value, best first, ties to the lower index.
+
+    Same order as a full lexsort; the sort only sees the candidates at or above the k-th value.
+    """
+    if cand.size > k > 0:
+        kth = np.partition(value, cand.size - k)[cand.size - k]
+        keep = value >= kth
+        cand, value = cand[keep], value[keep]
+    return cand[np.lexsort((cand, -value))][:k]
 
 
 def _reasons(
@@ -78,8 +120,8 @@ def _reasons(
     """Reason dicts for one store (weights: its 1 x S neighbour row) and some product indices."""
     nbrs = weights.indices
     ev, rate = model.evidence, model.matrices.rate
-    sub_c = ev.carried[nbrs][:, products].toarray()
     sub_r = rate[nbrs][:, products].toarray()
+    sub_c = sub_r > 0  # rate > 0 exactly where carried (matrices.py)
     out = []
     for j, p in enumerate(products):
         sold = sub_r[sub_c[:, j] > 0, j]
@@ -163,7 +205,7 @@ def recommend(
                 listed |= _product_mask(model, carried[sid])
             value = _rank_value(model, prob[i], units[i], margin)
             cand = np.flatnonzero(~listed & _allowed_mask(model, sid, allowed))
-            top = cand[np.lexsort((cand, -value[cand]))][:k]
+            top = _top_k(cand, value[cand], k)
             out += _rows(
                 sid,
                 "add",

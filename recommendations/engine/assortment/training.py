@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .evidence import build_evidence, build_graphs
-from .features import Evidence, feature_names, pair_features
+from .features import Evidence, feature_names, pair_feature_columns
 from .matrices import SalesMatrices
 
 if TYPE_CHECKING:
@@ -47,8 +47,12 @@ def masked_training_pairs(
     *,
     use_attrs: bool,
     params: AssortmentParams,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels from `params.mask_rounds` independent maskings of the carried pairs."""
+) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
+    """Features and labels from `params.mask_rounds` independent maskings of the carried pairs.
+
+    Also returns the item neighbours of the first masked copy (None without any masking), which
+    the fitted model reuses (see `fit_assortment`): they are the costliest part of the evidence.
+    """
     p = params
     rng = np.random.default_rng(p.random_state)
     n_s, n_p = m.carried.shape
@@ -58,6 +62,7 @@ def masked_training_pairs(
     ys: list[np.ndarray] = []
     coo = m.carried.tocoo()
     positives_seen = 0
+    first_item_sim: sp.csr_matrix | None = None
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
@@ -84,9 +89,13 @@ def masked_training_pairs(
             item_k=p.item_neighbours,
             shrink=p.shrink,
             attrs=use_attrs,
+            item_dims=p.item_svd_dims,
+            random_state=p.random_state,
         )
+        if first_item_sim is None:
+            first_item_sim = ev.item_sim
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
-            feats = pair_features(
+            feats = pair_feature_columns(
                 ev,
                 rows=rows,
                 w_sales=graphs.w_sales[rows],
@@ -95,16 +104,18 @@ def masked_training_pairs(
             )
             visible = mm.carried[rows].toarray() > 0
             pos = hidden[rows].toarray() > 0
+            picked = []
             for i in range(len(rows)):
                 positives = np.flatnonzero(pos[i])
                 negatives = np.flatnonzero(~visible[i] & ~pos[i])
                 if negatives.size > neg_per_store:
                     negatives = np.sort(rng.choice(negatives, neg_per_store, replace=False))
-                cols = np.concatenate([positives, negatives])
+                picked.append(i * n_p + np.concatenate([positives, negatives]))
                 positives_seen += positives.size
-                xs.append(feats[i, cols])
                 ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
-    return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
+            flat = np.concatenate(picked)
+            xs.append(np.stack([f.reshape(-1)[flat] for f in feats], axis=1).astype(np.float32))
+    return np.concatenate(xs), np.concatenate(ys).astype(np.int64), first_item_sim
 
 
 __all__ = ["Evidence", "mask_matrices", "masked_training_pairs", "store_chunks"]
