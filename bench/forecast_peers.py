@@ -89,8 +89,9 @@ def statsforecast_peer(name: str, season: int):
         df = long_history(cut)[["unique_id", "ds", "y"]]
         # Series launched just before the origin are too short for some models (AutoETS
         # raises); statsforecast's own fallback answers for those, as a user would set it up.
-        sf = StatsForecast(models=[build()], freq=pandas_freq(cut), n_jobs=1,
-                           fallback_model=m.Naive())
+        sf = StatsForecast(
+            models=[build()], freq=pandas_freq(cut), n_jobs=1, fallback_model=m.Naive()
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = sf.forecast(df=df, h=horizon).reset_index()
