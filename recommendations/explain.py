@@ -33,8 +33,10 @@ def purchase_reason_text(s: PurchaseSuggestion) -> str:
     if r.get("on_order"):
         parts.append(_("%(n)d on order") % {"n": r["on_order"]})
     parts.append(_("next delivery %(day)s") % {"day": _day(r.get("next_delivery"), today)})
-    text = ", ".join(str(p) for p in parts)
-    if r.get("runs_out_on"):
+    text = str(_(", ")).join(str(p) for p in parts)
+    if not r.get("on_hand"):
+        text += str(_(": sold out now"))
+    elif r.get("runs_out_on"):
         text += str(_(": runs out %(day)s") % {"day": _day(r["runs_out_on"], today)})
     notes = {
         "capacity": _("limited by shelf and backroom space"),
@@ -42,12 +44,13 @@ def purchase_reason_text(s: PurchaseSuggestion) -> str:
         "rounded_up": _("rounded up to whole cases"),
         "rounded_down": _("rounded down to whole cases to fit the space"),
     }
+    more = str(_("; "))
     if s.kind == PurchaseSuggestion.Kind.TOP_UP:
-        text += "; " + str(_("extra cases to reach the warehouse's minimum order"))
+        text += more + str(_("extra cases to reach the warehouse's minimum order"))
     elif r.get("limited_by") in notes:
-        text += "; " + str(notes[r["limited_by"]])
+        text += more + str(notes[r["limited_by"]])
     if r.get("budget_trimmed"):
-        text += "; " + str(_("trimmed to your budget"))
+        text += more + str(_("trimmed to your budget"))
     return text
 
 
