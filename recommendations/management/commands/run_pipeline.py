@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from lst.celery import app as celery_app
 from recommendations.models import PurchaseSuggestion, TrainingRun
 from recommendations.tasks import nightly_pipeline
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         ):
             self.stdout.write("Today's suggestions exist already; pipeline skipped.")
             return
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if celery_app.conf.task_always_eager:
             self.stdout.write("Running the recommender pipeline in-process (no broker set)...")
             run_id = nightly_pipeline(store_ids=opts["stores"], force_train=opts["force_train"])
             run = TrainingRun.objects.select_related("model_version").get(pk=run_id)

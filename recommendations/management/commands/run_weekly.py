@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from lst.celery import app as celery_app
 from recommendations.models import TrainingRun
 from recommendations.weekly import weekly_assortment, weekly_shelf
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         ]
         for name, task in jobs:
             kwargs = {"store_ids": opts["stores"], "force_train": opts["force_train"]}
-            if not settings.CELERY_TASK_ALWAYS_EAGER:
+            if not celery_app.conf.task_always_eager:
                 result = task.delay(**kwargs)
                 self.stdout.write(f"Weekly {name} queued on the broker (task {result.id}).")
                 continue
