@@ -28,7 +28,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py setup_schedule
+	$(PY) manage.py seed_shelf_layouts
 	$(PY) manage.py run_pipeline --if-needed
+	$(PY) manage.py run_weekly --if-needed
 	@echo "Serving the API at http://$(HOST):$(PORT)/api/v1/ (docs at /api/docs/) and the admin at http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -6,10 +6,12 @@ default, on the workers when a broker is configured.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from lst.celery import app as celery_app
 from recommendations.models import TrainingRun
@@ -26,6 +28,11 @@ class Command(BaseCommand):
             "--force-train", action="store_true", help="Train even if the active model is recent."
         )
         parser.add_argument("--stores", type=int, nargs="*", help="Only these store ids.")
+        parser.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="Skip a job that already succeeded in the last 6 days.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         both = not opts["shelf"] and not opts["assortment"]
@@ -38,6 +45,14 @@ class Command(BaseCommand):
             if wanted
         ]
         for name, task in jobs:
+            recent = TrainingRun.objects.filter(
+                kind=name,
+                status=TrainingRun.Status.SUCCEEDED,
+                finished_at__gte=timezone.now() - dt.timedelta(days=6),
+            )
+            if opts["if_needed"] and recent.exists():
+                self.stdout.write(f"Weekly {name}: done this week already; skipped.")
+                continue
             kwargs = {"store_ids": opts["stores"], "force_train": opts["force_train"]}
             if not celery_app.conf.task_always_eager:
                 result = task.delay(**kwargs)
