@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import MONEY
 from lst.models import TimeStampedModel
@@ -24,7 +25,7 @@ class ModelVersion(TimeStampedModel):
 
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("model version", "Active")
         RETIRED = "retired", _("Retired")
         REJECTED = "rejected", _("Rejected")
 

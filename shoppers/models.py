@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import MONEY
 from lst.models import TimeStampedModel
@@ -101,7 +102,7 @@ class OneTimeCode(TimeStampedModel):
 class ShopperOrder(TimeStampedModel):
     class Status(models.TextChoices):
         PLACED = "placed", _("Placed")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("shopper order", "Accepted")
         READY = "ready", _("Ready")
         OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
         DELIVERED = "delivered", _("Delivered")
