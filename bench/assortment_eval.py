@@ -13,7 +13,6 @@ recall@10 (hits / min(10, held out)) and NDCG@10, averaged over stores with held
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -42,42 +41,9 @@ def demo_frames(
     stores: int, products: int, days: int, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The seed_demo demand (lst.demo.generator), converted to the plain schema."""
-    from lst.demo.catalog_data import CATEGORIES
-    from lst.demo.generator import NEIGHBOURHOODS, demo_products, simulate
+    from lst.demo.frames import demo_plain_frames
 
-    catalog = demo_products(products)
-    end = dt.date(2025, 6, 30)
-    dates = [end - dt.timedelta(days=days - 1 - i) for i in range(days)]
-    demand = simulate(stores=stores, products=catalog, dates=dates, seed=seed)
-    s, p, d = np.nonzero(demand.units)
-    sales = pd.DataFrame(
-        {
-            "date": pd.to_datetime(np.array(dates, dtype="datetime64[D]")[d]),
-            "store_id": np.char.add("S", (s + 1).astype(str)).astype(object),
-            "product_id": np.char.add("P", (p + 1).astype(str)).astype(object),
-            "units": demand.units[s, p, d].astype(np.int64),
-        }
-    )
-    rng = np.random.default_rng(seed + 1)
-    store_frame = pd.DataFrame(
-        {
-            "store_id": [f"S{i + 1}" for i in range(stores)],
-            "neighbourhood": [NEIGHBOURHOODS[k] for k in demand.neighbourhood],
-            "floor_area_m2": (40 + 80 * demand.store_scale).astype(int),
-            "district": rng.choice(
-                ["xihu", "shangcheng", "gongshu", "binjiang", "xiaoshan"], stores
-            ),
-        }
-    )
-    product_frame = pd.DataFrame(
-        {
-            "product_id": [f"P{x.index + 1}" for x in catalog],
-            "name": [x.name_en for x in catalog],
-            "category": [CATEGORIES[x.category].code for x in catalog],
-            "price": [x.price for x in catalog],
-        }
-    )
-    return sales, store_frame, product_frame
+    return demo_plain_frames(stores=stores, products=products, days=days, seed=seed)
 
 
 def synthetic_frames(
