@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from recommendations.engine.forecast import build_panel, predict
+from recommendations.engine.forecast import predict
 from recommendations.engine.forecast.uncertainty import nb_quantile
 from recommendations.engine.shelf.svg import render_planogram
 from recommendations.engine.shelf.types import FixturePlan, FixtureSpec, Placement
@@ -111,12 +111,9 @@ def store_forecast(
         return cached
     try:
         model = registry.load_model(version)
-        start = end - dt.timedelta(days=history_days - 1)
-        sales = data.sales_frame(store_ids=[store.pk], start=start, end=end)
-        if sales.empty or not (sales["units"] > 0).any():
+        panel = data.sales_panel(store_ids=[store.pk], end=end, days=history_days)
+        if panel is None:
             return None, gettext_lazy("no sales history for this store")
-        products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
-        panel = build_panel(sales, freq="D", products=products)
         result = predict(model, panel)
     except Exception as exc:  # the dashboard must render even when the model cannot serve
         logger.exception("dashboard forecast failed for store %s", store.pk)

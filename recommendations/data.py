@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from catalog.models import Product
+from recommendations.engine.forecast import Panel, build_panel
 from replenishment.models import ReplenishmentOrder, ReplenishmentOrderLine
 from stores.models import DailySales, StockLevel, Store
 
@@ -205,3 +206,19 @@ def shelf_layout_frame(store_ids: Sequence[int]) -> pd.DataFrame:
     df["level_is_eye"] = (df["level"] == df["eye"]).astype(np.int8)
     df["display"] = (df["kind"] == "end_cap").astype(np.int8)
     return df[["store_id", "product_id", "since", "facings", "level_is_eye", "display"]]
+
+
+def sales_panel(*, store_ids: Sequence[int], end: dt.date, days: int = 400) -> Panel | None:
+    """The stores' daily sales up to `end` as the forecaster's panel (None without any sale).
+
+    The panel always ends on `end`, even when nothing sold that day, so a forecast made from it
+    starts the day after: the nightly scoring, the shelf plans and the dashboard all use this.
+    """
+    history = sales_frame(store_ids=store_ids, start=end - dt.timedelta(days=days - 1), end=end)
+    if history.empty or not (history["units"] > 0).any():
+        return None
+    if history["date"].max() < pd.Timestamp(end):
+        pad = history.iloc[[0]].assign(date=pd.Timestamp(end), units=0, promo=0)
+        history = pd.concat([history, pad], ignore_index=True)
+    cats = products_frame(history["product_id"].unique())[["product_id", "category"]]
+    return build_panel(history, freq="D", products=cats)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from recommendations.engine.forecast import ForecastModel, build_panel, predict
+from recommendations.engine.forecast import ForecastModel, predict
 from recommendations.engine.restock.basket import budget_select, minimum_order_topups
 from recommendations.engine.restock.policy import PolicyInput, ServiceLevels, order_up_to
 from replenishment.delivery import promised_delivery_date
@@ -70,38 +70,10 @@ def score_stores(
     if not stores:
         return 0
     end = max(now.astimezone(ZoneInfo(s.timezone)).date() for s in stores) - dt.timedelta(days=1)
-    history = data.sales_frame(
-        store_ids=[s.pk for s in stores], start=end - dt.timedelta(days=399), end=end
-    )
     stock = data.stock_frame([s.pk for s in stores])
-    product_ids = np.union1d(history["product_id"].unique(), stock["product_id"].unique())
-    products = data.products_frame(product_ids).set_index("product_id")
-    result = None
-    if not history.empty:
-        if history["date"].max() < pd.Timestamp(end):
-            # The panel must end yesterday even if no store sold anything then.
-            first = history.iloc[0]
-            history = pd.concat(
-                [
-                    history,
-                    pd.DataFrame(
-                        [
-                            {
-                                "store_id": first.store_id,
-                                "product_id": first.product_id,
-                                "date": pd.Timestamp(end),
-                                "units": 0,
-                                "price": first.base_price,
-                                "base_price": first.base_price,
-                                "promo": 0,
-                            }
-                        ]
-                    ),
-                ],
-                ignore_index=True,
-            )
-        cats = products.reset_index()[["product_id", "category"]]
-        result = predict(model, build_panel(history, freq="D", products=cats), model.params.horizon)
+    products = data.products_frame(stock["product_id"].unique()).set_index("product_id")
+    panel = data.sales_panel(store_ids=[s.pk for s in stores], end=end)
+    result = None if panel is None else predict(model, panel, model.params.horizon)
     on_order = data.on_order_frame([s.pk for s in stores]).set_index(["store_id", "product_id"])
     depth = dict(
         Fixture.objects.filter(store__in=stores, kind=Fixture.Kind.SHELF).values_list(

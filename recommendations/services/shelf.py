@@ -181,23 +181,18 @@ def _fallback_demand(store_ids: Sequence[int], end: dt.date) -> dict[tuple[int, 
 
 def _forecast_demand(store_ids: Sequence[int], end: dt.date) -> dict[tuple[int, int], float]:
     """Mean daily units over the next week from the active forecast model ({} without one)."""
-    from recommendations.engine.forecast import build_panel, predict
+    from recommendations.engine.forecast import predict
 
     version = registry.active_model(ModelKind.FORECAST)
     if version is None:
         return {}
     try:
         model = registry.load_model(version)
-        history = data.sales_frame(store_ids=store_ids, start=end - dt.timedelta(days=399), end=end)
-        if history.empty:
+        panel = data.sales_panel(store_ids=store_ids, end=end)
+        if panel is None:
             return {}
-        if history["date"].max() < pd.Timestamp(end):
-            # The panel must end yesterday even if nothing sold then (as the nightly scoring).
-            pad = history.iloc[[0]].assign(date=pd.Timestamp(end), units=0, promo=0)
-            history = pd.concat([history, pad], ignore_index=True)
-        cats = data.products_frame(history["product_id"].unique())[["product_id", "category"]]
         days = min(FORECAST_DAYS, model.params.horizon)
-        result = predict(model, build_panel(history, freq="D", products=cats), days)
+        result = predict(model, panel, days)
     except Exception:
         logger.exception("forecast for shelf plans failed; using recent sales averages")
         return {}
