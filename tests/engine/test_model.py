@@ -111,3 +111,23 @@ def test_too_little_data_falls_back_to_a_baseline() -> None:
 def test_horizon_longer_than_trained_is_refused(panel, model) -> None:
     with pytest.raises(ValueError):
         predict(model, panel, horizon=8)
+
+
+def test_rows_are_drawn_in_proportion_to_the_series_level() -> None:
+    from recommendations.engine.forecast.global_model import sample_rows
+
+    start = np.zeros(2, np.int64)
+    # 2 series x (99 + 98) candidates, 200 drawn: levels 1 and 3 -> about 25% / 75% of rows.
+    s, o, step = sample_rows(
+        start, 100, 2, 200, np.random.default_rng(0), level=np.array([1.0, 3.0])
+    )
+    assert s.size == 200
+    share = np.mean(s == 1)
+    assert 0.68 < share < 0.82
+    assert (o >= 1).all() and (o + step - 1 < 100).all()  # every target is inside the history
+    # With every candidate fitting under the cap, all are used once, whatever the levels.
+    s_all, _, _ = sample_rows(
+        start, 100, 2, 10_000, np.random.default_rng(0), level=np.array([1.0, 3.0])
+    )
+    assert s_all.size == 2 * (99 + 98)
+    assert np.mean(s_all == 1) == 0.5

@@ -40,6 +40,16 @@ class BoostingParams:
     scale_target: bool = True
 
 
+def candidate_rows(
+    start: np.ndarray, end: int, horizon: int, max_periods: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """First candidate origin per series, and the number of candidates per (series, step)."""
+    floor = 0 if max_periods is None else max(end - max_periods, 0)
+    lo = np.maximum(start + 1, floor)  # [n]
+    hi = end - np.arange(1, horizon + 1)  # [H], last origin whose target is inside the history
+    return lo, np.maximum(hi[None, :] - lo[:, None] + 1, 0).ravel()
+
+
 def sample_rows(
     start: np.ndarray,
     end: int,
@@ -47,23 +57,29 @@ def sample_rows(
     max_rows: int,
     rng: np.random.Generator,
     max_periods: int | None = None,
+    level: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(series, origin, step) training rows whose target period is before ``end``.
 
-    Every origin with at least one period of history is a candidate; when there are more than
-    ``max_rows`` candidates a uniform sample is drawn (fixed by ``rng``), so training cost stays
-    flat as the chain grows.
+    Every origin with at least one period of history is a candidate. When there are at most
+    ``max_rows`` candidates all are used. Otherwise ``max_rows`` are drawn (fixed by ``rng``), so
+    training cost stays flat as the chain grows: uniformly, or, given a per-series ``level``,
+    with probability proportional to it (origins uniform within a series). Drawing rows in
+    proportion to the level is the unweighted equivalent of weighting each row by it.
     """
-    floor = 0 if max_periods is None else max(end - max_periods, 0)
-    lo = np.maximum(start + 1, floor)  # [n]
-    steps = np.arange(1, horizon + 1)
-    hi = end - steps  # [H], last origin whose target is inside the history
-    counts = np.maximum(hi[None, :] - lo[:, None] + 1, 0).ravel()  # [(s, h)]
+    lo, counts = candidate_rows(start, end, horizon, max_periods)
     cum = np.cumsum(counts)
     total = int(cum[-1]) if cum.size else 0
     if total == 0:
         empty = np.array([], np.int64)
         return empty, empty, empty
+    if total > max_rows and level is not None:
+        mass = counts * np.repeat(np.maximum(level, 0.0), horizon)
+        if mass.sum() > 0:
+            pair = np.sort(rng.choice(counts.size, size=max_rows, p=mass / mass.sum()))
+            offset = rng.integers(0, counts[pair])
+            s, h = np.divmod(pair, horizon)
+            return s.astype(np.int64), (lo[s] + offset).astype(np.int64), (h + 1).astype(np.int64)
     if total <= max_rows:
         flat = np.arange(total, dtype=np.int64)
     else:
@@ -72,6 +88,12 @@ def sample_rows(
     offset = flat - (cum[pair] - counts[pair])
     s, h = np.divmod(pair, horizon)
     return s.astype(np.int64), (lo[s] + offset).astype(np.int64), (h + 1).astype(np.int64)
+
+
+def training_level(history: History, end: int) -> np.ndarray:
+    """Each series' mean units per period from its first sale up to ``end`` (the sampling level)."""
+    periods = np.maximum(end - history.start, 1)
+    return history.csum[:, end] / periods
 
 
 def categorical_mask(names: list[str], codes: np.ndarray, spec: FeatureSpec) -> np.ndarray:
@@ -143,7 +165,8 @@ def train_global(
         history, codes = build_history(panel, encoders)
     else:
         encoders, history, codes = prepared
-    rows = sample_rows(panel.start, end, horizon, max_rows, rng, max_periods)
+    level = training_level(history, end) if boosting.scale_target else None
+    rows = sample_rows(panel.start, end, horizon, max_rows, rng, max_periods, level)
     if rows[0].size == 0:
         return None
     x, names = featurise(panel, history, codes, spec, rows, festivals)
@@ -151,9 +174,14 @@ def train_global(
     weight = None
     if boosting.scale_target:
         # Poisson deviance is linear in scale: fitting y/scale with weight scale is the same
-        # loss as fitting y with log(scale) as a fixed offset.
-        weight = series_scale(history, spec, rows[0], rows[1])
-        y = y / weight
+        # loss as fitting y with log(scale) as a fixed offset. A sample drawn in proportion to
+        # the series' level already carries that weight (up to the level's drift within the
+        # series), so only a complete set of rows is weighted explicitly: weighted fits bin
+        # the features with weighted quantiles, which costs as much as the boosting itself.
+        scale = series_scale(history, spec, rows[0], rows[1])
+        y = y / scale
+        if candidate_rows(panel.start, end, horizon, max_periods)[1].sum() <= max_rows:
+            weight = scale
     # A feature that is missing in every row (e.g. last year's sales in a short history) would
     # break the binning; a constant column is never split on, so it is harmless at predict time.
     x[:, np.all(np.isnan(x), axis=0)] = 0.0
