@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.barcodes import ean13_check_digit
 from catalog.models import Category, Product
-from lst.bulk import bulk_insert
+from lst.bulk import bulk_insert_frame
 from lst.models import User
 from replenishment.models import Warehouse, WarehouseStock
 from stores.admin_roles import field_agent_group
@@ -346,29 +347,25 @@ def _write_sales(
     promo = demand.promo[p_idx, d_idx]
     store_ids = np.array([s.pk for s in stores])[s_idx]
     product_ids = np.array([p.pk for p in products])[p_idx]
-    dates = demand.dates
     advance = progress("daily sales", len(units)) if progress else None
-
-    def rows():  # type: ignore[no-untyped-def]
-        for i in range(len(units)):
-            u = int(units[i])
-            yield (
-                int(store_ids[i]),
-                int(product_ids[i]),
-                dates[d_idx[i]],
-                u,
-                _money(u * float(prices[i])),
-                bool(promo[i]),
-                now,
-                now,
-            )
-
-    return bulk_insert(
-        DailySales,
-        ["store_id", "product_id", "date", "units", "revenue", "promo", "created_at", "updated_at"],
-        rows(),
-        progress=advance,
+    # Revenue in cents, rounded half-even once, then written as an exact two-decimal string.
+    cents = np.rint(units * prices.astype(np.float64) * 100).astype(np.int64)
+    revenue = (
+        pd.Series(cents // 100).astype(str) + "." + pd.Series(cents % 100).astype(str).str.zfill(2)
     )
+    frame = pd.DataFrame(
+        {
+            "store_id": store_ids,
+            "product_id": product_ids,
+            "date": pd.DatetimeIndex(demand.dates)[d_idx].strftime("%Y-%m-%d"),
+            "units": units.astype(np.int64),
+            "revenue": revenue,
+            "promo": promo.astype(bool),
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+        }
+    )
+    return bulk_insert_frame(DailySales, frame, progress=advance)
 
 
 def _write_stock(
