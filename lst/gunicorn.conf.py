@@ -10,9 +10,12 @@ import multiprocessing
 import os
 import tempfile
 
-# Before anything imports prometheus_client: the variable chooses its storage at import time.
+# Before anything imports prometheus_client (importing `lst` does): the variable chooses its
+# storage at import time, and the workers inherit the master's modules.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lst-metrics-web-")
+
+from lst.log_config import default_format, gunicorn_logging_dict  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count() * 2 + 1)))
@@ -30,9 +33,11 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 limit_request_line = 4094
 limit_request_fields = 100
 # Django writes one access line per request (with the request id); gunicorn's would repeat it.
+# gunicorn's own messages use the project's format (JSON in production).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logconfig_dict = gunicorn_logging_dict(level=loglevel.upper(), fmt=default_format())
 # Where workers keep their heartbeat file; in a container point it at a memory file system.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 # Forwarded headers are trusted from these addresses only (the reverse proxy).

@@ -14,7 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from lst.log_config import logging_dict
+from lst.log_config import default_format, logging_dict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -196,7 +196,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # order expiry, resuming stalled chunks, anything not routed). A worker started without -Q
 # consumes all three.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("training"), Queue("scoring")]
+# Each queue has its own routing key, so no binding can deliver one message to two queues.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "training", "scoring")]
 CELERY_TASK_ROUTES = {
     "lst.recommendations.nightly_pipeline": {"queue": "training"},
     "lst.recommendations.weekly_shelf": {"queue": "training"},
@@ -206,7 +207,7 @@ CELERY_TASK_ROUTES = {
 
 # --- Logging: one line per event, with the request id and task id; JSON in production.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+LOG_FORMAT = default_format()  # LOG_FORMAT=plain|json; JSON by default in production
 LOGGING = logging_dict(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
 # --- Metrics (/metrics, Prometheus): a bearer token, or a client address in these networks.
