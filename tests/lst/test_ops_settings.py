@@ -15,11 +15,16 @@ from lst.log_config import default_format, logging_dict
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.smoke
 PRINT = (
-    "import json; from django.conf import settings as s; "
+    "import json; from django.conf import settings as s; from django.test import Client; "
     "print(json.dumps([s.LOG_FORMAT, s.LOGGING['handlers']['console']['formatter'], "
-    "s.METRICS_ALLOWED_NETWORKS, bool(s.METRICS_TOKEN)]))"
+    "s.METRICS_ALLOWED_NETWORKS, bool(s.METRICS_TOKEN), "
+    "[Client().get(p, HTTP_HOST='localhost').status_code for p in ('/healthz', '/api/v1/me/')]]))"
 )
-PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "lst.example"}
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k" * 50,
+    "ALLOWED_HOSTS": "lst.example,localhost",
+}
 
 
 def _settings(**env: str) -> subprocess.CompletedProcess[str]:
@@ -46,11 +51,12 @@ def _values(**env: str) -> list:
 
 
 def test_development_logs_plain_lines_and_trusts_loopback_for_metrics() -> None:
-    assert _values() == ["plain", "plain", ["127.0.0.0/8", "::1/128"], False]
+    assert _values() == ["plain", "plain", ["127.0.0.0/8", "::1/128"], False, [200, 401]]
 
 
-def test_production_logs_json_and_trusts_no_network_by_default() -> None:
-    assert _values(**PRODUCTION) == ["json", "json", [], False]
+def test_production_logs_json_trusts_no_network_and_lets_probes_use_http() -> None:
+    # Plain HTTP: the API is redirected to HTTPS, the health check answers as it is.
+    assert _values(**PRODUCTION) == ["json", "json", [], False, [200, 301]]
 
 
 def test_log_format_can_be_chosen_either_way() -> None:
