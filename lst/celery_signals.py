@@ -131,7 +131,7 @@ def _worker_metrics_serve(**_: Any) -> None:
     from prometheus_client import start_http_server
 
     address = os.environ.get("METRICS_ADDR", "127.0.0.1")
-    start_http_server(int(port), addr=address, registry=metrics.scrape_registry())
+    start_http_server(int(port), addr=address, registry=metrics.scrape_registry(database=False))
     task_logger.info("serving worker metrics on %s:%s", address, port)
 
 

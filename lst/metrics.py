@@ -164,11 +164,15 @@ def scrape_dirs() -> list[str]:
     return [p for p in ([own] if own else []) + extra if os.path.isdir(p)]
 
 
-def scrape_registry() -> CollectorRegistry:
-    """A registry for one scrape in multiprocess mode: the merged files plus the database."""
+def scrape_registry(*, database: bool = True) -> CollectorRegistry:
+    """A registry for one scrape in multiprocess mode: the merged files plus the database.
+
+    `database=False` for servers outside Django's request cycle (the worker's), whose threads
+    would each open a database connection and never close it."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DirectoriesCollector(scrape_dirs()))
-    registry.register(PipelineCollector())
+    if database:
+        registry.register(PipelineCollector())
     return registry
 
 

@@ -189,6 +189,7 @@ def test_a_worker_logs_the_request_id_and_counts_outcomes(tmp_path: Path) -> Non
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         LOG_FORMAT="json",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        METRICS_PORT=str(metrics_port := _free_port()),
     )
     app.control.purge()
     with log.open("wb") as sink:
@@ -244,6 +245,15 @@ def test_a_worker_logs_the_request_id_and_counts_outcomes(tmp_path: Path) -> Non
         assert samples[("lst_celery_tasks_total", task, "succeeded")] == 3
         assert samples[("lst_celery_tasks_total", task, "failed")] == 1
         assert samples[("lst_celery_task_duration_seconds_count", task, None)] == 4
+        # A machine with workers only serves the same numbers itself (METRICS_PORT).
+        status, _, body = _get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert status == 200
+        served = {
+            (s.name, s.labels.get("task"), s.labels.get("outcome")): s.value
+            for family in text_string_to_metric_families(body.decode())
+            for s in family.samples
+        }
+        assert served[("lst_celery_tasks_total", task, "succeeded")] == 3
     finally:
         proc.terminate()
         try:
