@@ -73,7 +73,7 @@ def _user_id(request: HttpRequest) -> int | None:
     user: Any = request.__dict__.get("user")
     if user is None:
         return None
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    if isinstance(user, SimpleLazyObject) and getattr(user, "_wrapped", None) is empty:
         return None
     if not getattr(user, "is_authenticated", False):
         return None

@@ -146,6 +146,7 @@ def test_pipeline_stages_chunks_and_last_success(
     assert value("lst_pipeline_stage_duration_seconds_sum", kind=kind, stage="train") == (
         pytest.approx(train_sum + 1.5)
     )
+    assert run.finished_at is not None
     samples = scrape(Client())
     assert samples[("lst_pipeline_last_success_timestamp_seconds", (("kind", kind),))] == (
         pytest.approx(run.finished_at.timestamp())
