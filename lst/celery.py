@@ -10,3 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lst.settings")
 app = Celery("lst")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from lst import celery_signals  # noqa: E402, F401  (request ids, task metrics, logging)

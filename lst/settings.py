@@ -6,11 +6,15 @@ eagerly in-process, a local-memory cache, DEBUG on and a development secret key.
 hardening that `manage.py check --deploy` looks for.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from lst.log_config import default_format, logging_dict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lst.middleware.RequestObservabilityMiddleware",  # first: request id, access log, metrics
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -186,21 +191,42 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-
-# --- Logging: one line per event; JSON in production.
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Named queues, so machines can be given work by kind: `-Q training` (the nightly and weekly
+# model fits: long, memory-hungry), `-Q scoring` (the chunks of stores), `-Q celery` (short jobs:
+# order expiry, resuming stalled chunks, anything not routed). A worker started without -Q
+# consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue has its own routing key, so no binding can deliver one message to two queues.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "training", "scoring")]
+CELERY_TASK_ROUTES = {
+    "lst.recommendations.nightly_pipeline": {"queue": "training"},
+    "lst.recommendations.weekly_shelf": {"queue": "training"},
+    "lst.recommendations.weekly_assortment": {"queue": "training"},
+    "lst.recommendations.score_chunk": {"queue": "scoring"},
 }
+
+# --- Logging: one line per event, with the request id and task id; JSON in production.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = default_format()  # LOG_FORMAT=plain|json; JSON by default in production
+LOGGING = logging_dict(level=LOG_LEVEL, fmt=LOG_FORMAT)
+
+# --- Metrics (/metrics, Prometheus): a bearer token, or a client address in these networks.
+# In production no network is trusted by default: behind a proxy every client has its address.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
+)
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from exc
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes and scrapes talk plain HTTP to the process itself; a redirect would fail them.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 
 from celery import shared_task
@@ -37,8 +38,10 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
     run = pipeline.run_start(kind=kind)
     active = registry.active_model(kind)
     if force_train or active is None or timezone.now() - active.trained_at > RETRAIN_AFTER:
+        began = time.perf_counter()
         try:
             train(run=run)
+            pipeline.record_timing(run, "train", time.perf_counter() - began)
         except Exception as exc:
             logger.exception("weekly %s training failed", kind)
             if active is None:

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
+from lst import metrics
 from recommendations.engine.forecast import (
     BoostingParams,
     ForecastParams,
@@ -74,9 +75,10 @@ def run_start(*, kind: str = ModelKind.FORECAST) -> TrainingRun:
     )
 
 
-def _timing(run: TrainingRun, step: str, seconds: float) -> None:
+def record_timing(run: TrainingRun, step: str, seconds: float) -> None:
     run.timings = {**run.timings, step: round(seconds, 2)}
     TrainingRun.objects.filter(pk=run.pk).update(timings=run.timings, updated_at=timezone.now())
+    metrics.observe_stage(kind=run.kind, stage=step, seconds=seconds)
 
 
 def _score_dict(score: Any) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def _train(
         raise ValueError("no daily sales to learn from")
     products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
     panel = build_panel(sales, freq="D", products=products)
-    _timing(run, "load", time.perf_counter() - began)
+    record_timing(run, "load", time.perf_counter() - began)
 
     # Backtest on the latest window(s), each model trained only on the history before them.
     began = time.perf_counter()
@@ -167,11 +169,11 @@ def _train(
         previous_score,
         coverage_band=(0.85, 1.0),
     )
-    _timing(run, "backtest", time.perf_counter() - began)
+    record_timing(run, "backtest", time.perf_counter() - began)
 
     began = time.perf_counter()
     model = fit(panel, params)
-    _timing(run, "train", time.perf_counter() - began)
+    record_timing(run, "train", time.perf_counter() - began)
 
     metrics = {
         "backtest": {name: _score_dict(s) for name, s in scores.items()},
@@ -275,19 +277,23 @@ def chunk_score(*, chunk_id: int, now: dt.datetime | None = None) -> bool:
         )
         if chunk.status == RunChunk.Status.DONE:
             return False
+        began = time.perf_counter()
         CHUNK_HANDLERS[chunk.run.kind](chunk, now)
         RunChunk.objects.filter(pk=chunk.pk).update(
             status=RunChunk.Status.DONE, finished_at=timezone.now(), error=""
         )
-        _refresh_progress(chunk.run_id)
+        _refresh_progress(chunk.run_id, kind=chunk.run.kind)
+    metrics.observe_chunk(kind=chunk.run.kind, seconds=time.perf_counter() - began)
     return True
 
 
-def _refresh_progress(run_id: int) -> None:
+def _refresh_progress(run_id: int, *, kind: str) -> None:
     done = RunChunk.objects.filter(run_id=run_id, status=RunChunk.Status.DONE)
     stores_done = sum(len(ids) for ids in done.values_list("store_ids", flat=True))
     counts = RunChunk.objects.filter(run_id=run_id).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(status=RunChunk.Status.DONE))
+        total=Count("id"),
+        done=Count("id", filter=Q(status=RunChunk.Status.DONE)),
+        planned_at=Min("created_at"),
     )
     finished = counts["done"] == counts["total"]
     update: dict[str, Any] = {
@@ -297,6 +303,11 @@ def _refresh_progress(run_id: int) -> None:
     }
     if finished:
         update.update(status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now())
+        # The score stage: from the chunks being planned to the last one done, on any worker.
+        seconds = (update["finished_at"] - counts["planned_at"]).total_seconds()
+        transaction.on_commit(
+            lambda: metrics.observe_stage(kind=kind, stage="score", seconds=seconds)
+        )
     TrainingRun.objects.filter(pk=run_id).update(**update)
 
 
