@@ -27,12 +27,12 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 def owned_rows(**owners: Model) -> dict[str, list[dict[str, Any]]]:
     """The rows that belong to the given owners (a store, a user, a warehouse...): the owner's
     own row, rows pointing at it, and rows pointing at those (an order's lines and events)."""
-    targets = {type(obj): obj for obj in owners.values()}
+    targets: dict[Any, Model] = {type(obj): obj for obj in owners.values()}
     out: dict[str, list[dict[str, Any]]] = {}
     for model in _models():
         q = Q(pk=targets[model].pk) if model in targets else Q()
         for field in model._meta.concrete_fields:
-            rel = field.related_model if field.is_relation else None
+            rel: Any = field.related_model if field.is_relation else None
             if rel is None or rel is model:
                 continue
             if rel in targets:

@@ -25,6 +25,7 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from .calls import path_kwargs, request_body
 from .checks import body_of, diff, owned_rows, sensitive_findings, snapshot
 from .routes import CATALOG_PARAMS, CLERK_WRITES, SCOPES, Route, Scope, all_routes, routes_in
 from .world import MARK, World
@@ -38,7 +39,7 @@ class Case:
     client: APIClient
     path: str
     body: dict[str, Any] | None
-    expect: str | tuple[int, str] | tuple[int, ...]  # OK, (status, code), or allowed statuses
+    expect: Any  # OK, (status, code), or a tuple of allowed statuses
     unchanged: bool = False  # nothing in the database may change
     forbidden: tuple[str, ...] = ()  # text that must not appear in the answer
     victim: Callable[[], Any] | None = None  # rows that must not change (another tenant's)
@@ -49,11 +50,11 @@ def _with(body: dict[str, Any] | None, **extra: Any) -> dict[str, Any] | None:
 
 
 def store_cases(w: World, route: Route, method: str) -> list[Case]:
-    path, body = route.path(**w.kwargs(route)), w.body(route, method)
+    path, body = route.path(**path_kwargs(w, route)), request_body(w, route, method)
     alice_data = (MARK["alice"], MARK["sam"], w.alice.store.code)
-    refused = {"unchanged": True, "forbidden": alice_data}
+    refused: dict[str, Any] = {"unchanged": True, "forbidden": alice_data}
     clerk_ok = not route.is_write(method) or (route.name, method) in CLERK_WRITES
-    bob_path = route.path(**w.kwargs(route, w.b))
+    bob_path = route.path(**path_kwargs(w, route, w.b))
     cases = [
         Case("owner", w.alice.client, path, body, OK, forbidden=(MARK["bob"], w.bob.store.code)),
         Case(
@@ -81,7 +82,7 @@ def store_cases(w: World, route: Route, method: str) -> list[Case]:
     ]
     if set(route.params) - {"store_id"} - CATALOG_PARAMS:
         # Bob's own store in the path, Alice's objects after it.
-        mixed = route.path(**{**w.kwargs(route), "store_id": w.bob.store.pk})
+        mixed = route.path(**{**path_kwargs(w, route), "store_id": w.bob.store.pk})
         cases.append(
             Case(
                 "other owner, own store id",
@@ -108,8 +109,8 @@ def store_cases(w: World, route: Route, method: str) -> list[Case]:
 
 
 def shopper_cases(w: World, route: Route, method: str) -> list[Case]:
-    path, body = route.path(**w.kwargs(route)), w.body(route, method)
-    refused = {"unchanged": True, "forbidden": (MARK["sam"],)}
+    path, body = route.path(**path_kwargs(w, route)), request_body(w, route, method)
+    refused: dict[str, Any] = {"unchanged": True, "forbidden": (MARK["sam"],)}
     cases = [
         Case("shopper", w.sam.client, path, body, OK, forbidden=(MARK["tess"],)),
         Case("store owner", w.alice.client, path, body, (403, "not_a_shopper"), **refused),
@@ -138,14 +139,13 @@ def shopper_cases(w: World, route: Route, method: str) -> list[Case]:
 
 
 def warehouse_cases(w: World, route: Route, method: str) -> list[Case]:
-    path, body = route.path(**w.kwargs(route)), w.body(route, method)
-    refused = {"unchanged": True, "forbidden": (MARK["alice"], w.alice.store.code)}
+    path, body = route.path(**path_kwargs(w, route)), request_body(w, route, method)
+    refused: dict[str, Any] = {"unchanged": True, "forbidden": (MARK["alice"], w.alice.store.code)}
+    other: Any = OK  # a list: only its own warehouse's orders (checked by the markers)
     if route.params:
         other = (404, "not_found")
     elif route.is_write(method):
         other = (409, "bulk_failed")  # every item is another warehouse's order: not found
-    else:
-        other = OK
     cases = [
         Case("warehouse system", w.wms.client, path, body, OK),
         Case(
@@ -178,7 +178,7 @@ def warehouse_cases(w: World, route: Route, method: str) -> list[Case]:
 
 
 def self_cases(w: World, route: Route, method: str) -> list[Case]:
-    path = route.path(**w.kwargs(route))
+    path = route.path(**path_kwargs(w, route))
     return [
         Case("alice", w.alice.client, path, None, OK, forbidden=(w.bob.store.code,)),
         Case("bob", w.bob.client, path, None, OK, forbidden=(w.alice.store.code,)),
@@ -263,3 +263,35 @@ def test_every_route_is_classified() -> None:
         if scope is Scope.STORE:
             assert r.params[:1] == ("store_id",), r.pattern
     assert len(MATRIX) >= 50  # the walk found the API (a broken walk must not pass vacuously)
+
+
+@pytest.mark.parametrize(
+    "name", ["stock-count", "stock-waste", "sales-receipts", "store-orders", "fixture-list"]
+)
+def test_a_store_in_the_body_does_not_move_the_write(db: Any, world: World, name: str) -> None:
+    """Alice posts to her own store's URL with Bob's store named in the body: the write lands in
+    Alice's store, Bob's rows are untouched."""
+    route = next(r for r in all_routes() if r.name == name)
+    bob_store = world.bob.store
+    body = {
+        **(request_body(world, route, "post") or {}),
+        "store": bob_store.pk,
+        "store_id": bob_store.pk,
+    }
+    bob_before, alice_before = owned_rows(store=bob_store), owned_rows(store=world.alice.store)
+    r = world.alice.client.post(route.path(**path_kwargs(world, route)), body, format="json")
+    assert r.status_code in (200, 201), r.content
+    assert not diff(bob_before, owned_rows(store=bob_store))
+    assert diff(alice_before, owned_rows(store=world.alice.store)), "the write landed nowhere"
+
+
+def test_options_reveals_nothing(db: Any, world: World) -> None:
+    """OPTIONS describes the view (DRF metadata) without running it: no tenant's data, no
+    change, for another store's owner as for anyone."""
+    for route in routes_in(Scope.STORE, Scope.SHOPPER, Scope.WAREHOUSE):
+        r = world.bob.client.options(route.path(**path_kwargs(world, route)))
+        assert r.status_code in (200, 403), (route.name, r.status_code)
+        text = r.content.decode()
+        assert MARK["alice"] not in text and world.alice.store.code not in text, route.name
+        assert sensitive_findings(body_of(r)) == [], route.name
+    assert not diff(world.baseline, snapshot())

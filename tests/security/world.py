@@ -10,7 +10,6 @@ answer that leaks another tenant's rows is caught by a plain text search.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,8 +38,6 @@ from tests.replenishment.factories import (
 from tests.replenishment.helpers import walk
 from tests.shoppers.factories import ShopperAddressFactory, ShopperProfileFactory
 from tests.stores.factories import FixtureFactory, MembershipFactory, StoreFactory, UserFactory
-
-from .routes import Route
 
 MARK = {
     "alice": "ALICE-PRIVATE",
@@ -147,17 +144,22 @@ def build_store(
         min_basket_value=Decimal("0.00"),
     )
     store.refresh_from_db()
-    product, extra, new = (ProductFactory(case_pack=6) for _ in range(3))
+    product, extra, new = (ProductFactory.create(case_pack=6) for _ in range(3))
     for p in (product, extra, new):
         WarehouseStockFactory(
             warehouse=warehouse, product=p, on_hand=1000, unit_cost=Decimal("10.00")
         )
-    stock_apply(
-        store=store,
-        movements=[MovementSpec(p.pk, StockMovement.Kind.RECEIPT, 100) for p in (product, extra)],
-    )
+    for units in (60, 40):  # two receipts: every list below has at least two rows to page
+        stock_apply(
+            store=store,
+            movements=[
+                MovementSpec(p.pk, StockMovement.Kind.RECEIPT, units) for p in (product, extra)
+            ],
+        )
     fixture = FixtureFactory(store=store, name=f"{marker} shelf", width_cm=120)
     _shelf(store, fixture, product, owner)
+    cooler = FixtureFactory(store=store, name=f"{marker} cooler", width_cm=90)
+    _shelf(store, cooler, extra, owner)
     objs = StoreObjects(store, fixture, product, new)
     for status in (
         Status.DRAFT,
@@ -184,6 +186,21 @@ def build_store(
             "share_of_all_stores": 0.4,
         },
     )
+    AssortmentSuggestion.objects.create(
+        store=store,
+        product=extra,
+        action=AssortmentSuggestion.Action.DROP,
+        rank=1,
+        reason={
+            "similar_stores": 5,
+            "carrying": 1,
+            "median_weekly_units_there": 0.5,
+            "share_of_all_stores": 0.1,
+            "weekly_units_here": 0.0,
+            "units_recent": 0,
+            "recent_weeks": 8,
+        },
+    )
     objs.shopper_orders = _shopper_orders(store, product, shopper)
     return objs
 
@@ -202,141 +219,13 @@ class World:
     b: StoreObjects  # Bob's store
     baseline: dict[str, Any] = field(default_factory=dict)  # checks.snapshot() once built
 
-    def kwargs(
-        self, route: Route, objs: StoreObjects | None = None, shopper: str = "sam"
-    ) -> dict[str, int]:
-        """Path parameters of `route` pointing at `objs`' objects (Alice's by default), or at the
-        given shopper's objects on shopper routes."""
-        o = objs or self.a
-        so = o.shopper_orders
-        own = (self.b if shopper == "tess" else self.a).shopper_orders
-        order_for = {
-            "store-order": o.orders[Status.DRAFT],
-            "store-order-quote": o.orders[Status.DRAFT],
-            "store-order-submit": o.orders[Status.DRAFT],
-            "store-order-cancel": o.orders[Status.DRAFT],
-            "store-order-receive": o.orders[Status.DELIVERED],
-            "warehouse-order": o.orders[Status.SUBMITTED],
-            "warehouse-order-confirm": o.orders[Status.SUBMITTED],
-            "warehouse-order-reject": o.orders[Status.SUBMITTED],
-            "warehouse-order-pick": o.orders[Status.CONFIRMED],
-            "warehouse-order-ship": o.orders[Status.PICKING],
-            "warehouse-order-deliver": o.orders[Status.SHIPPED],
-            "store-shopper-order-detail": so["placed"],
-            "store-shopper-order-accept": so["placed"],
-            "store-shopper-order-decline": so["placed"],
-            "store-shopper-order-ready": so["accepted"],
-            "store-shopper-order-out-for-delivery": so["ready_delivery"],
-            "store-shopper-order-delivered": so["out_for_delivery"],
-            "store-shopper-order-picked-up": so["ready_pickup"],
-            "shopper-order-detail": own["placed"],
-            "shopper-order-cancel": own["placed"],
-        }
-        suggestion_for = {
-            "purchase-suggestion-dismiss": o.suggestion,
-            "assortment-accept": o.assortment,
-            "assortment-dismiss": o.assortment,
-        }
-        values = {
-            "store_id": lambda: o.store.pk,
-            "fixture_id": lambda: o.fixture.pk,
-            "product_id": lambda: o.product.pk,
-            "order_id": lambda: order_for[route.name].pk,
-            "suggestion_id": lambda: suggestion_for[route.name].pk,
-            "address_id": lambda: (self.tess if shopper == "tess" else self.sam).extra.pk,
-        }
-        try:
-            return {p: values[p]() for p in route.params}
-        except KeyError as exc:
-            raise AssertionError(
-                f"{route.name}: no object for path parameter {exc}; add one in tests/security/world.py"
-            ) from None
-
-    def body(
-        self, route: Route, method: str, objs: StoreObjects | None = None
-    ) -> dict[str, Any] | None:
-        """A valid body for the call (the owner's call must succeed with it)."""
-        o = objs or self.a
-        now = timezone.now()
-        bodies: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
-            ("store-detail", "patch"): lambda: {"name": "新名字"},
-            ("fixture-list", "post"): lambda: {"name": "新货架", "width_cm": 90},
-            ("fixture-detail", "patch"): lambda: {"width_cm": 100},
-            ("stock-count", "post"): lambda: {"product": o.product.pk, "counted": 7},
-            ("stock-waste", "post"): lambda: {
-                "product": o.product.pk,
-                "quantity": 1,
-                "note": "过期",
-            },
-            ("sales-receipts", "post"): lambda: {
-                "receipts": [
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "occurred_at": now.isoformat(),
-                        "lines": [{"product": o.product.pk, "quantity": 1, "unit_price": "3.50"}],
-                    }
-                ]
-            },
-            ("store-orders", "post"): lambda: {
-                "lines": [{"product": o.product.pk, "quantity": 12}]
-            },
-            ("store-order", "patch"): lambda: {"note": "改一下"},
-            ("store-order-submit", "post"): dict,
-            ("store-order-cancel", "post"): dict,
-            ("store-order-receive", "post"): dict,
-            ("purchase-suggestions-accept", "post"): lambda: {"lines": [{"id": o.suggestion.pk}]},
-            ("purchase-suggestion-dismiss", "post"): lambda: {"reason": "不要"},
-            ("purchase-settings", "put"): lambda: {"budget": "800.00"},
-            ("shelf-layout", "put"): lambda: {
-                "items": [{"product": o.product.pk, "level": 2, "facings": 1}]
-            },
-            ("assortment-accept", "post"): dict,
-            ("assortment-dismiss", "post"): dict,
-            ("store-shopper-order-accept", "post"): lambda: {
-                "estimated_at": (now + dt.timedelta(hours=1)).isoformat()
-            },
-            ("store-shopper-order-decline", "post"): lambda: {"reason": "售罄"},
-            ("store-shopper-order-ready", "post"): dict,
-            ("store-shopper-order-out-for-delivery", "post"): dict,
-            ("store-shopper-order-delivered", "post"): dict,
-            ("store-shopper-order-picked-up", "post"): dict,
-            ("shopper-addresses", "post"): lambda: {
-                "address": "文三路1号",
-                "latitude": "30.280000",
-                "longitude": "120.155100",
-            },
-            ("shopper-address-detail", "patch"): lambda: {"label": "公司"},
-            ("shopper-orders", "post"): lambda: {
-                "store": o.store.pk,
-                "fulfilment": "pickup",
-                "lines": [{"product": o.product.pk, "quantity": 1}],
-            },
-            ("shopper-order-cancel", "post"): dict,
-            ("warehouse-orders-bulk-status", "post"): lambda: {
-                "items": [{"order": o.orders[Status.SUBMITTED].pk, "action": "confirm"}]
-            },
-            ("warehouse-order-confirm", "post"): dict,
-            ("warehouse-order-pick", "post"): dict,
-            ("warehouse-order-ship", "post"): dict,
-            ("warehouse-order-deliver", "post"): dict,
-            ("warehouse-order-reject", "post"): lambda: {"reason": "没车了"},
-        }
-        if method in ("get", "delete"):
-            return None
-        if (route.name, method) not in bodies:
-            raise AssertionError(
-                f"{route.name} {method.upper()}: no request body; add a valid one in "
-                "tests/security/world.py"
-            )
-        return bodies[(route.name, method)]()
-
 
 def _tenant(
     username: str, phone: str, store: Store | None, role: str, **store_fields: Any
 ) -> Tenant:
     """Like tests/conftest.py's fixtures, for a world built once per module."""
-    user = UserFactory(username=username, phone=phone)
-    store = store or StoreFactory(**store_fields)
+    user: Any = UserFactory(username=username, phone=phone)
+    store = store or StoreFactory.create(**store_fields)
     MembershipFactory(user=user, store=store, role=role)
     client = APIClient()
     client.force_authenticate(user=user)
@@ -370,6 +259,7 @@ def build_world() -> World:
     def shopper(name: str, phone: str) -> Actor:
         user = UserFactory(username=name, phone=phone)
         ShopperProfileFactory(user=user)
+        ShopperAddressFactory(shopper=user, label=f"{MARK[name]} office")
         return actor(user, name, ShopperAddressFactory(shopper=user, label=MARK[name]))
 
     sam, tess = shopper("sam", "13900000011"), shopper("tess", "13900000012")
