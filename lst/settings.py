@@ -229,6 +229,7 @@ STOCK_SALES_WINDOW_DAYS = env.int("STOCK_SALES_WINDOW_DAYS", default=28)  # aver
 POS_MAX_FUTURE_MINUTES = env.int("POS_MAX_FUTURE_MINUTES", default=5)  # till clocks drift
 POS_MAX_AGE_DAYS = env.int("POS_MAX_AGE_DAYS", default=7)  # oldest receipt accepted
 POS_MAX_RECEIPTS = 500  # per upload; more is 413 batch_too_large
+POS_MAX_LINES = 10_000  # receipt lines per upload, all receipts together; likewise
 NEARBY_IN_STOCK_MIN = env.int("NEARBY_IN_STOCK_MIN", default=5)  # below: "low"
 NEARBY_DEFAULT_RADIUS_KM = 3
 NEARBY_MAX_RADIUS_KM = 20
