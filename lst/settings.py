@@ -24,6 +24,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
+# The development key is public (it is in the source): production refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key-0f6c1a9b3e7d4c2a8b5e1f9d7c3a6b2e4d8f0a1c5e9b7d3f"  # noqa: S105
+
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
     if missing:
@@ -31,13 +34,12 @@ if PRODUCTION:
             f"DJANGO_ENV=production needs these environment variables: {', '.join(missing)}"
         )
     SECRET_KEY = env.str("SECRET_KEY")
+    if SECRET_KEY == DEV_SECRET_KEY:
+        raise ImproperlyConfigured("DJANGO_ENV=production refuses the development SECRET_KEY")
     DEBUG = env.bool("DEBUG", default=False)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = env.str(
-        "SECRET_KEY",
-        default="dev-only-insecure-key-0f6c1a9b3e7d4c2a8b5e1f9d7c3a6b2e4d8f0a1c5e9b7d3f",
-    )
+    SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
     DEBUG = env.bool("DEBUG", default=True)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -155,6 +157,10 @@ REST_FRAMEWORK = {
         "nearby": env.str("THROTTLE_NEARBY", default="60/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles count per client address: REMOTE_ADDR, or with N reverse proxies in front the
+    # address the nearest one appended to X-Forwarded-For. Never the whole header, which the
+    # client writes itself (a fresh value per request would escape every per-address limit).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 API_MAX_PAGE_SIZE = 200
 
@@ -249,6 +255,7 @@ STOCK_SALES_WINDOW_DAYS = env.int("STOCK_SALES_WINDOW_DAYS", default=28)  # aver
 POS_MAX_FUTURE_MINUTES = env.int("POS_MAX_FUTURE_MINUTES", default=5)  # till clocks drift
 POS_MAX_AGE_DAYS = env.int("POS_MAX_AGE_DAYS", default=7)  # oldest receipt accepted
 POS_MAX_RECEIPTS = 500  # per upload; more is 413 batch_too_large
+POS_MAX_LINES = 10_000  # receipt lines per upload, all receipts together; likewise
 NEARBY_IN_STOCK_MIN = env.int("NEARBY_IN_STOCK_MIN", default=5)  # below: "low"
 NEARBY_DEFAULT_RADIUS_KM = 3
 NEARBY_MAX_RADIUS_KM = 20

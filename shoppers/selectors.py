@@ -124,7 +124,10 @@ def stock_shortages(
 
 def store_shop_products(*, store: Store, q: str = "") -> QuerySet[StockLevel]:
     """What a shopper can put in a basket at this store: active products with free stock
-    (on hand minus reserved), by name."""
+    (on hand minus reserved), by name. Nothing at a store that does not take online orders: its
+    range and stock are its own business (nearby/ shows levels, never counts)."""
+    if not store.accepts_online_orders:
+        return StockLevel.objects.none()
     levels = (
         StockLevel.objects.filter(store=store, product__is_active=True)
         .annotate(free=F("on_hand") - F("reserved"))

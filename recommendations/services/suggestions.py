@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lst.errors import Conflict, ValidationFailed
+from lst.errors import Conflict, NotFound, ValidationFailed
 from replenishment.models import ReplenishmentOrder
 from replenishment.services import order_create_draft
 from stores.models import Store
@@ -27,7 +27,12 @@ class AcceptLine:
     quantity: int | None = None  # None: as suggested
 
 
-def _lock_pending(store: Store, ids: Sequence[int]) -> dict[int, PurchaseSuggestion]:
+def _lock_pending(
+    store: Store, ids: Sequence[int], *, from_path: bool = False
+) -> dict[int, PurchaseSuggestion]:
+    """Lock the store's pending suggestions `ids`. An id that is not the store's (missing, or
+    another store's) is a validation error naming the body's line, or NotFound when the id came
+    from the URL (`from_path`), like any other object that is not yours."""
     rows = {
         s.pk: s
         for s in PurchaseSuggestion.objects.select_for_update()
@@ -35,6 +40,8 @@ def _lock_pending(store: Store, ids: Sequence[int]) -> dict[int, PurchaseSuggest
         .order_by("pk")
     }
     missing = [i for i in ids if i not in rows]
+    if missing and from_path:
+        raise NotFound(_("Suggestion not found."))
     if missing:
         raise ValidationFailed(
             _("Unknown suggestion."),
@@ -132,7 +139,7 @@ def suggestions_accept(
 def suggestion_dismiss(
     *, store: Store, suggestion_id: int, reason: str, user: Any
 ) -> PurchaseSuggestion:
-    s = _lock_pending(store, [suggestion_id])[suggestion_id]
+    s = _lock_pending(store, [suggestion_id], from_path=True)[suggestion_id]
     s.status = SuggestionStatus.DISMISSED
     s.save(update_fields=["status", "updated_at"])
     SuggestionFeedback.objects.create(

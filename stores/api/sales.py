@@ -41,7 +41,9 @@ class ReceiptInputSerializer(serializers.Serializer):
 
 class SalesUploadInputSerializer(serializers.Serializer):
     receipts = ReceiptInputSerializer(
-        many=True, allow_empty=False, help_text="At most POS_MAX_RECEIPTS (500)."
+        many=True,
+        allow_empty=False,
+        help_text="At most POS_MAX_RECEIPTS (500), with POS_MAX_LINES (10000) lines in all.",
     )
 
 
@@ -96,7 +98,7 @@ class SalesUploadView(APIView):
         store = store_get_for_user(user=request.user, store_id=store_id)
         raw = request.data.get("receipts") if isinstance(request.data, dict) else None
         if isinstance(raw, list):
-            sales_batch_check_size(len(raw))  # before validating thousands of lines
+            sales_batch_check_size(raw)  # before validating thousands of lines
         with timezone.override(store_zone(store)):  # a naive time means the store's local time
             data = SalesUploadInputSerializer(data=request.data)
             if not data.is_valid():

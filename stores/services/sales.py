@@ -71,15 +71,30 @@ class _Receipt:
     lines: tuple[_Line, ...]
 
 
-def sales_batch_check_size(count: int) -> None:
-    """413 `batch_too_large` past POS_MAX_RECEIPTS; cheap, so the API calls it before parsing."""
-    limit = settings.POS_MAX_RECEIPTS
+def sales_batch_check_size(receipts: Sequence[Any]) -> None:
+    """413 `batch_too_large` past POS_MAX_RECEIPTS receipts or POS_MAX_LINES lines in all (a 5 MiB
+    body holds some 100,000 lines). Cheap and blind to the rest, so the API calls it on the raw
+    batch before validating a single line."""
+    count, limit = len(receipts), settings.POS_MAX_RECEIPTS
     if count > limit:
         raise PayloadTooLarge(
             _("At most %(limit)d receipts per upload; this one has %(n)d. Split it.")
             % {"limit": limit, "n": count},
             code="batch_too_large",
             fields={"receipts": [_("At most %(limit)d receipts.") % {"limit": limit}]},
+        )
+    lines = sum(
+        len(r["lines"])
+        for r in receipts
+        if isinstance(r, Mapping) and isinstance(r.get("lines"), list | tuple)
+    )
+    limit = settings.POS_MAX_LINES
+    if lines > limit:
+        raise PayloadTooLarge(
+            _("At most %(limit)d receipt lines per upload; this one has %(n)d. Split it.")
+            % {"limit": limit, "n": lines},
+            code="batch_too_large",
+            fields={"receipts": [_("At most %(limit)d lines in all.") % {"limit": limit}]},
         )
 
 
@@ -180,7 +195,7 @@ def sales_ingest(
     Each receipt: `uuid` (UUID), `occurred_at` (aware datetime), `lines`: a list of
     `{"product": product id, "quantity": int >= 1, "unit_price": Decimal >= 0}`.
     """
-    sales_batch_check_size(len(receipts))
+    sales_batch_check_size(receipts)
     if not receipts:
         raise ValidationFailed(
             _("The batch has no receipts."), fields={"receipts": [_("Send at least one receipt.")]}

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from lst.errors import PayloadTooLarge
 from stores.models import DailySales, PosReceipt, PosReceiptLine, StockLevel, StockMovement
 from stores.services import MovementSpec, sales_ingest, stock_apply
 from tests.api.conftest import url
@@ -247,6 +248,25 @@ def test_more_than_500_receipts_is_413(alice, goods) -> None:  # type: ignore[no
     assert (r.status_code, r.data["code"]) == (413, "batch_too_large")
     assert "500" in r.data["message"]
     _nothing_written(alice.store)
+
+
+def test_more_lines_than_pos_max_lines_is_413_before_any_line_is_read(
+    alice, goods, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A 5 MiB body holds some 100,000 lines (17 s of CPU to validate and ingest one measured
+    on a loaded machine): the batch is refused on its line count, all receipts together."""
+    settings.POS_MAX_LINES = 5
+    cola, chips = goods
+    over = [receipt((cola, 1, "3.50"), (chips, 1, "5.00"), (cola, 1, "3.50")) for _ in range(2)]
+    over[1]["lines"].append({"product": "not even checked", "quantity": -1})
+    r = _upload(alice, over)
+    assert (r.status_code, r.data["code"]) == (413, "batch_too_large")
+    assert "7" in r.data["message"] and "receipts" in r.data["fields"]
+    _nothing_written(alice.store)
+    with pytest.raises(PayloadTooLarge):
+        sales_ingest(store=alice.store, receipts=over)
+    ok = [receipt((cola, 1, "3.50"), (chips, 1, "5.00")), receipt((cola, 1, "3.50"))]
+    assert _upload(alice, ok).data["accepted"] == 2
 
 
 def test_an_oversized_body_is_413_in_the_error_shape(alice, goods, settings) -> None:  # type: ignore[no-untyped-def]

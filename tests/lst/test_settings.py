@@ -82,3 +82,33 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_production_refuses_the_development_key() -> None:
+    from lst.settings import DEV_SECRET_KEY
+
+    out = _manage(
+        "check", DJANGO_ENV="production", SECRET_KEY=DEV_SECRET_KEY, ALLOWED_HOSTS="lst.example.com"
+    )
+    assert out.returncode != 0
+    assert "refuses the development SECRET_KEY" in out.stderr
+
+
+def test_production_takes_every_secret_from_the_environment() -> None:
+    key = secrets.token_urlsafe(50)
+    out = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "from rest_framework_simplejwt.settings import api_settings as jwt; "
+        "from rest_framework.settings import api_settings as drf; "
+        "import os; k = os.environ['SECRET_KEY']; db = s.DATABASES['default']; "
+        "print(s.SECRET_KEY == k, jwt.SIGNING_KEY == k, db['PASSWORD'], s.DEBUG, drf.NUM_PROXIES)",
+        DJANGO_ENV="production",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="lst.example.com",
+        DATABASE_URL="postgres://lst:from-the-env@db.example.com:5432/lst",
+        NUM_PROXIES="1",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[-2] == "True True from-the-env False 1"

@@ -139,9 +139,12 @@ def test_another_store_owner_gets_404_everywhere(alice, bob, lines) -> None:  # 
         bob.client.post(_url(sid, f"{lines[0].pk}/dismiss/"), {}, format="json").status_code == 404
     )
     assert bob.client.get(f"/api/v1/stores/{sid}/purchase-settings/").status_code == 404
-    # Bob's own store with Alice's suggestion id: still not found.
+    # Bob's own store with Alice's suggestion id: not found, exactly like a missing id.
     r = bob.client.post(_url(bob.store.pk, f"{lines[0].pk}/dismiss/"), {}, format="json")
-    assert r.status_code == 400 or r.status_code == 404
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    missing = bob.client.post(_url(bob.store.pk, "999999/dismiss/"), {}, format="json")
+    assert missing.json() == r.json()
+    assert lines[0].__class__.objects.get(pk=lines[0].pk).status == "pending"
 
 
 def test_a_clerk_reads_but_cannot_accept_or_dismiss(carol, lines) -> None:  # type: ignore[no-untyped-def]

@@ -153,3 +153,13 @@ def test_browse_a_store_shows_free_stock_only(shop, stocked, sam, anon) -> None:
     terms = anon.get(url(f"shopper/stores/{shop.pk}/"))
     assert (terms.data["delivery_fee"], terms.data["min_basket_value"]) == ("5.00", "20.00")
     assert anon.get(url("shopper/stores/999999/products/")).status_code == 404
+
+
+def test_a_store_without_online_orders_shows_no_stock(shop, stocked, anon) -> None:  # type: ignore[no-untyped-def]
+    """Its range and its counts are nobody else's business: an empty list, like a sold-out shop."""
+    stocked(on_hand=7)
+    shop.accepts_online_orders = False
+    shop.save()
+    r = anon.get(url(f"shopper/stores/{shop.pk}/products/"))
+    assert (r.status_code, r.data["count"], r.data["results"]) == (200, 0, [])
+    assert anon.get(url(f"shopper/stores/{shop.pk}/")).data["accepts_online_orders"] is False
