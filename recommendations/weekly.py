@@ -27,7 +27,7 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
     from recommendations import data
     from recommendations.models import ModelKind, TrainingRun
     from recommendations.services import assortment, pipeline, registry, shelf
-    from recommendations.tasks import score_chunk
+    from recommendations.tasks import chunks_send
     from stores.models import Store
 
     train = {
@@ -65,8 +65,7 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
             TrainingRun.objects.filter(pk=run.pk).update(
                 status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
             )
-        for chunk in chunks:
-            transaction.on_commit(lambda cid=chunk.pk: score_chunk.delay(cid))
+        transaction.on_commit(lambda ids=[c.pk for c in chunks]: chunks_send(ids))
     return run.pk
 
 
