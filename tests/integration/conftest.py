@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from lst.celery import app
@@ -27,7 +26,7 @@ from recommendations.engine.forecast import fit
 from recommendations.models import ModelKind, ModelVersion
 from recommendations.services import pipeline, registry
 from stores.models import StockLevel, Store
-from tests.integration.support import ROOT, free_port, http, wait_for
+from tests.integration.support import ROOT, database_url, free_port, http, wait_for
 
 #: Training knobs small enough for a drill on a busy 2-core machine (worker and test process).
 SMALL_PIPELINE = {
@@ -53,13 +52,6 @@ def media_root(settings, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
 def small_pipeline(settings) -> None:  # type: ignore[no-untyped-def]
     for name, value in SMALL_PIPELINE.items():
         setattr(settings, name, value)
-
-
-def database_url(port: int | None = None) -> str:
-    """The test database, optionally reached through another port (a proxy)."""
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{db['USER']}@{host}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

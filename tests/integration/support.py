@@ -36,6 +36,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def database_url(port: int | None = None) -> str:
+    """The test database as a DATABASE_URL, optionally reached through another port (a proxy)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{db['USER']}@{host}:{port or db['PORT'] or 5432}/{db['NAME']}"
+
+
 def _answers(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
