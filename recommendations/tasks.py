@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from celery import shared_task
@@ -62,7 +63,7 @@ def nightly_pipeline(
             TrainingRun.objects.filter(pk=run.pk).update(
                 status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
             )
-        transaction.on_commit(lambda ids=[c.pk for c in chunks]: chunks_send(ids))
+        transaction.on_commit(partial(chunks_send, [c.pk for c in chunks]))
     return run.pk
 
 

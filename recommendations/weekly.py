@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -65,7 +66,7 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
             TrainingRun.objects.filter(pk=run.pk).update(
                 status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
             )
-        transaction.on_commit(lambda ids=[c.pk for c in chunks]: chunks_send(ids))
+        transaction.on_commit(partial(chunks_send, [c.pk for c in chunks]))
     return run.pk
 
 

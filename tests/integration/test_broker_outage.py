@@ -84,7 +84,7 @@ def test_redis_stopped_mid_run_serves_the_previous_suggestions_and_the_run_compl
     wait_for(
         "the run to be planned", lambda: RunChunk.objects.exclude(run_id=previous_run).exists()
     )
-    run_id = RunChunk.objects.exclude(run_id=previous_run).values_list("run_id", flat=True).first()
+    run_id = RunChunk.objects.exclude(run_id=previous_run).values_list("run_id", flat=True)[0]
     wait_for(
         "scoring to start",
         lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists(),

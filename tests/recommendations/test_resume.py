@@ -4,6 +4,7 @@ and the sweep (`resume_stalled_chunks`) sends each pending chunk once."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -13,13 +14,23 @@ from recommendations import tasks
 from recommendations.models import ModelKind, ModelVersion, RunChunk, TrainingRun
 
 
+def _recording(out: list[int], options: list[dict[str, Any]] | None = None) -> Any:
+    """A stand-in for `score_chunk.apply_async` that records the chunk ids (nothing runs)."""
+
+    def apply_async(args: tuple[int], **kwargs: Any) -> object:
+        out.append(args[0])
+        if options is not None:
+            options.append(kwargs)
+        return object()
+
+    return apply_async
+
+
 @pytest.fixture
 def sent(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
-    """Chunk ids handed to the broker (nothing runs)."""
+    """Chunk ids handed to the broker."""
     out: list[int] = []
-    monkeypatch.setattr(
-        tasks.score_chunk, "apply_async", lambda args, **kw: out.append(args[0]) or object()
-    )
+    monkeypatch.setattr(tasks.score_chunk, "apply_async", _recording(out))
     return out
 
 
@@ -60,11 +71,11 @@ def test_publishing_stops_at_the_first_refusal_without_raising(broker_down) -> N
 
 @pytest.mark.django_db
 def test_publishing_retries_a_broker_that_blinks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    seen: list[dict[str, object]] = []
-    monkeypatch.setattr(
-        tasks.score_chunk, "apply_async", lambda args, **kw: seen.append(kw) or object()
-    )
+    ids: list[int] = []
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(tasks.score_chunk, "apply_async", _recording(ids, seen))
     assert tasks.chunks_send([1, 2]) == 2
+    assert ids == [1, 2]
     assert seen[0]["retry"] is True
     assert seen[0]["retry_policy"] == tasks.PUBLISH_RETRY
 
@@ -112,9 +123,7 @@ def test_a_sweep_while_the_broker_is_still_down_leaves_the_chunks_for_the_next(
     assert broker_down == [chunks[0].pk]
     # The claim was given back: the next sweep finds all three again.
     sent: list[int] = []
-    monkeypatch.setattr(
-        tasks.score_chunk, "apply_async", lambda args, **kw: sent.append(args[0]) or object()
-    )
+    monkeypatch.setattr(tasks.score_chunk, "apply_async", _recording(sent))
     assert tasks.resume_stalled_chunks() == 3
     assert sent == [c.pk for c in chunks]
 
@@ -136,8 +145,6 @@ def test_a_run_planned_while_the_broker_is_down_does_not_fail_and_the_sweep_send
     assert broker_down == [chunks[0].pk]
     assert TrainingRun.objects.get(pk=run_id).status == TrainingRun.Status.RUNNING
     sent: list[int] = []
-    monkeypatch.setattr(
-        tasks.score_chunk, "apply_async", lambda args, **kw: sent.append(args[0]) or object()
-    )
+    monkeypatch.setattr(tasks.score_chunk, "apply_async", _recording(sent))
     assert tasks.resume_stalled_chunks(sent_before=timezone.now().isoformat()) == 1
     assert sent == [chunks[0].pk]
