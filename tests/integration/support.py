@@ -110,6 +110,12 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._serve, name="db-proxy", daemon=True)
         self._thread.start()
 
+    @property
+    def live(self) -> int:
+        """Connections forwarded now (each counts its two sockets once)."""
+        with self._lock:
+            return len(self._live) // 2
+
     def refuse(self) -> None:
         self.accepting = False
         with self._lock:
@@ -159,13 +165,18 @@ class TcpProxy:
                 with self._lock:
                     self._live.discard(sock)
                 with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes the pump reading the other way
+                with contextlib.suppress(OSError):
                     sock.close()
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with RST, as a server that went away does."""
+    """Close with RST, as a server that went away does. `shutdown` first: a plain `close` leaves
+    the connection open while another thread is blocked reading it."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()
 

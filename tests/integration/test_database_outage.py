@@ -79,6 +79,7 @@ def test_postgres_refusing_connections_is_503_then_recovers_by_itself(
     assert stock().status == 200
     assert admin().status == 200
 
+    assert db_proxy.live >= 1  # the server's persistent connection, cut by refuse()
     db_proxy.refuse()
     _unavailable_json(profile())
     _unavailable_json(stock())
