@@ -21,12 +21,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(what: str, check: Callable[[], bool], seconds: float = 240) -> None:
+def wait_for(
+    what: str, check: Callable[[], bool], seconds: float = 240, every: float = 0.2
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 

@@ -88,6 +88,7 @@ def test_redis_stopped_mid_run_serves_the_previous_suggestions_and_the_run_compl
     wait_for(
         "scoring to start",
         lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists(),
+        every=0.05,
     )
 
     private_redis.stop()  # every queued message is gone with it

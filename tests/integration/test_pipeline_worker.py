@@ -1,5 +1,5 @@
-"""The nightly pipeline on real services: PostgreSQL, Redis and a separate Celery worker process,
-including a worker killed in the middle of a run."""
+"""The nightly pipeline on real services: PostgreSQL, Redis and a separate Celery worker process
+that trains and scores, and a fault drill: the worker killed in the middle of a run's scoring."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ pytestmark = [
 ]
 
 
-def _queue_run() -> int:
+def _queue_run(force_train: bool = True) -> int:
     """Send the nightly task to the broker (no result backend: the run row is the result)."""
-    nightly_pipeline.delay(force_train=True)
+    nightly_pipeline.delay(force_train=force_train)
     wait_for("the worker to start the run", lambda: TrainingRun.objects.exists())
     return TrainingRun.objects.get().pk
 
@@ -43,13 +43,15 @@ def test_a_real_worker_scores_every_active_store(chain, start_worker) -> None:  
 
 
 def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
-    chain, start_worker
+    chain, serving_model, start_worker
 ) -> None:  # type: ignore[no-untyped-def]
     worker = start_worker()
-    run_id = _queue_run()
+    run_id = _queue_run(force_train=False)  # the serving model is fresh: scoring only
     # Kill the worker as soon as scoring has started and is not finished.
     wait_for(
-        "scoring to start", lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists()
+        "scoring to start",
+        lambda: RunChunk.objects.filter(run_id=run_id, attempts__gt=0).exists(),
+        every=0.05,
     )
     os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool process, mid-chunk
     worker.wait(timeout=30)
