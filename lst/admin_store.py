@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError as BrokerError
 
 from stores.admin import StoreAdmin
 from stores.models import Store
@@ -59,7 +60,11 @@ class StoreOpsAdmin(StoreAdmin):
         from recommendations.tasks import nightly_pipeline
 
         ids = sorted(queryset.values_list("pk", flat=True))
-        result = nightly_pipeline.delay(store_ids=ids)
+        try:
+            result = nightly_pipeline.delay(store_ids=ids)
+        except BrokerError:
+            messages.error(request, _("The task queue is unavailable; try again in a moment."))
+            return
         messages.success(
             request,
             _("Pipeline queued for %(n)d store(s) (task %(task)s).")

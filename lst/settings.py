@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lst.middleware.RequestObservabilityMiddleware",  # first: request id, access log, metrics
     "django.middleware.security.SecurityMiddleware",
+    # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.
+    "lst.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

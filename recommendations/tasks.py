@@ -3,20 +3,31 @@
 `nightly_pipeline` trains (at most once a night), then fans the stores out in chunks to
 `score_chunk`, each idempotent and safe to redeliver (acks_late): a chunk's writes and its
 "done" mark commit together.
+
+A chunk whose message is lost (the broker restarted without its queue) or never sent (the broker
+was down when the run was planned) stays pending in the database; `resume_stalled_chunks` sends
+it again, when a worker's broker connection comes back (lst/broker.py) and every 10 minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 RETRAIN_AFTER = dt.timedelta(hours=20)
+#: Rides out a broker restart of a few seconds (about 7 s in all); a longer outage leaves the
+#: chunks pending for `resume_stalled_chunks`.
+PUBLISH_RETRY = {"max_retries": 4, "interval_start": 0.5, "interval_step": 1.0, "interval_max": 3.0}
 
 
 @shared_task(name="lst.recommendations.nightly_pipeline", acks_late=True)
@@ -52,8 +63,7 @@ def nightly_pipeline(
             TrainingRun.objects.filter(pk=run.pk).update(
                 status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
             )
-        for chunk in chunks:
-            transaction.on_commit(lambda cid=chunk.pk: score_chunk.delay(cid))
+        transaction.on_commit(partial(chunks_send, [c.pk for c in chunks]))
     return run.pk
 
 
@@ -77,23 +87,63 @@ def score_chunk(self: Any, chunk_id: int) -> bool:
         raise self.retry(exc=exc) from exc
 
 
+def chunks_send(chunk_ids: Iterable[int]) -> int:
+    """Queue `score_chunk` for these chunks; returns how many were sent.
+
+    Never raises for a broker outage: it stops at the first chunk the broker refuses (after
+    PUBLISH_RETRY), and that chunk and the rest stay pending for `resume_stalled_chunks`.
+    """
+    sent = 0
+    for chunk_id in chunk_ids:
+        try:
+            score_chunk.apply_async((chunk_id,), retry=True, retry_policy=PUBLISH_RETRY)
+        except BrokerError as exc:
+            logger.warning(
+                "broker unavailable (%s): chunk %s and any after it stay pending until "
+                "resume_stalled_chunks sends them",
+                exc.__class__.__name__,
+                chunk_id,
+            )
+            break
+        sent += 1
+    return sent
+
+
 @shared_task(name="lst.recommendations.resume_stalled_chunks", acks_late=True)
-def resume_stalled_chunks(older_than_minutes: int = 15) -> int:
-    """Send again the chunks of running runs left pending (a broker outage lost their message)."""
+def resume_stalled_chunks(older_than_minutes: int = 15, sent_before: str | None = None) -> int:
+    """Send again the pending chunks of running runs not sent since `sent_before` (an ISO time:
+    a worker passes the moment its broker connection came back, when whatever the broker held
+    may be gone) or for `older_than_minutes` (beat's sweep). Returns how many were sent.
+
+    Each chunk is claimed by moving its `updated_at` forward before it is sent, so two sweeps
+    at once send it once; a chunk sent twice anyway is scored once (`chunk_score`).
+    """
     from recommendations.models import RunChunk, TrainingRun
 
-    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
-    stalled = list(
-        RunChunk.objects.filter(
-            status=RunChunk.Status.PENDING,
-            run__status=TrainingRun.Status.RUNNING,
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)
-    )
-    for chunk_id in stalled:
-        RunChunk.objects.filter(pk=chunk_id).update(updated_at=timezone.now())
-        score_chunk.delay(chunk_id)
-    return len(stalled)
+    cutoff = parse_datetime(sent_before) if sent_before else None
+    if cutoff is None:
+        cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    stalled = RunChunk.objects.filter(
+        status=RunChunk.Status.PENDING,
+        run__status=TrainingRun.Status.RUNNING,
+        updated_at__lt=cutoff,
+    ).order_by("pk")
+    sent = 0
+    for chunk_id, touched in stalled.values_list("pk", "updated_at"):
+        now = timezone.now()
+        claimed = RunChunk.objects.filter(
+            pk=chunk_id, status=RunChunk.Status.PENDING, updated_at=touched
+        ).update(updated_at=now)
+        if not claimed:
+            continue  # another sweep sent it, or it is done
+        if not chunks_send([chunk_id]):
+            # The broker is down again: give the claim back so the next sweep sends it.
+            RunChunk.objects.filter(pk=chunk_id, updated_at=now).update(updated_at=touched)
+            break
+        sent += 1
+    if sent:
+        logger.info("re-sent %d stalled chunk(s)", sent)
+    return sent
 
 
 from recommendations.weekly import *  # noqa: E402, F403

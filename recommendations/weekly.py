@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 import traceback
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -28,7 +29,7 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
     from recommendations import data
     from recommendations.models import ModelKind, TrainingRun
     from recommendations.services import assortment, pipeline, registry, shelf
-    from recommendations.tasks import score_chunk
+    from recommendations.tasks import chunks_send
     from stores.models import Store
 
     train = {
@@ -68,8 +69,7 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
             TrainingRun.objects.filter(pk=run.pk).update(
                 status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
             )
-        for chunk in chunks:
-            transaction.on_commit(lambda cid=chunk.pk: score_chunk.delay(cid))
+        transaction.on_commit(partial(chunks_send, [c.pk for c in chunks]))
     return run.pk
 
 

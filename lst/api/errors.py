@@ -36,6 +36,16 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+#: Database errors that mean "unreachable or restarting", answered 503 + Retry-After everywhere
+#: (here for DRF views, in lst.unavailable for everything else).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def service_unavailable_body() -> dict[str, Any]:
+    return error_body("service_unavailable", _("The service is briefly unavailable; retry."))
+
+
 def _flatten_message(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _flatten_message(detail[0])
@@ -52,13 +62,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             error_body("payload_too_large", _("The request body is too large.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, DATABASE_UNAVAILABLE):
         # The database is unreachable or restarting: tell the client to retry, never a stack trace.
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         return Response(
-            error_body("service_unavailable", _("The service is briefly unavailable; retry.")),
+            service_unavailable_body(),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

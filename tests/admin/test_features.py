@@ -287,3 +287,22 @@ def test_run_pipeline_action_queues_selected_stores(world, monkeypatch) -> None:
         },
     )
     assert calls == [{"store_ids": [world.home.store.pk]}]  # the foreign one is filtered out
+
+
+def test_run_pipeline_action_with_the_broker_down_says_so(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from recommendations import tasks
+
+    def refuse(**kwargs: object) -> None:
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.nightly_pipeline, "delay", refuse)
+    page = login(world.manager).post(
+        reverse("admin:stores_store_changelist"),
+        {"action": "run_pipeline", "_selected_action": [world.home.store.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    assert "The task queue is unavailable" in page.content.decode()
