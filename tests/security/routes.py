@@ -49,6 +49,7 @@ SCOPES: dict[str, tuple[Scope, str]] = {
     "swagger-ui": (Scope.PUBLIC, "the page that renders the OpenAPI document"),
     "healthz": (Scope.PUBLIC, "process health for the load balancer"),
     "readyz": (Scope.PUBLIC, "database and broker health, no data"),
+    "metrics": (Scope.PUBLIC, "operational counters, no tenant data; token or allowed network"),
     # --- the caller's own account
     "me": (Scope.SELF, ""),
     # --- a store's own data
