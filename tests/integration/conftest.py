@@ -152,7 +152,7 @@ def start_api(worker_env: dict[str, str]) -> Iterator[Callable[..., str]]:
             except OSError:
                 return False
 
-        wait_for("the API server", up, 60)
+        wait_for("the API server", up, 180)
         return base
 
     yield start

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(
-    what: str, check: Callable[[], bool], seconds: float = 240, every: float = 0.2
+    what: str, check: Callable[[], bool], seconds: float = 600, every: float = 0.2
 ) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -27,7 +27,7 @@ from lst.request_context import request_id_var
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _wait(what: str, check: Callable[[], bool], seconds: float = 90) -> None:
+def _wait(what: str, check: Callable[[], bool], seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
