@@ -16,3 +16,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
+
+# Unmatched URLs and unhandled errors under /api/ answer the API's JSON error shape.
+handler404 = "lst.api.errors.page_not_found"
+handler500 = "lst.api.errors.server_error"
