@@ -45,7 +45,7 @@ from tests.fuzz.seed import ROLES, Seeded, seed_chain
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
 SEED_VALUE = 20261111
-DEEP_EXAMPLES = 10  # random cases per operation (valid and invalid), as its own role
+DEEP_EXAMPLES = 8  # random cases per operation (valid and invalid), as its own role
 ROLE_EXAMPLES = 3  # random valid cases per operation and role
 
 
