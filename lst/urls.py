@@ -18,3 +18,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
 ]
+
+# Unmatched URLs and unhandled errors under /api/ answer the API's JSON error shape.
+handler404 = "lst.api.errors.page_not_found"
+handler500 = "lst.api.errors.server_error"

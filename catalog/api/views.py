@@ -69,7 +69,7 @@ class CategoryListView(ListAPIView):
     @extend_schema(
         operation_id="categories_list",
         tags=["catalog"],
-        responses={200: CategorySerializer(many=True), **error_responses(401)},
+        responses={200: CategorySerializer(many=True), **error_responses(401, 404)},
     )
     def get(self, request: Request) -> Response:
         return self.paginated(request, categories_list(), CategorySerializer)
@@ -80,7 +80,7 @@ class ProductListView(ListAPIView):
         operation_id="products_list",
         tags=["catalog"],
         parameters=[ProductQuerySerializer],
-        responses={200: ProductSerializer(many=True), **error_responses(400, 401)},
+        responses={200: ProductSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request) -> Response:
         params = query_params(ProductQuerySerializer, request)

@@ -8,12 +8,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from lst.api.nested_errors import flatten_errors
 from lst.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -84,10 +86,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     code = code or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail
-        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        # Nested input (a list of lines) gives nested errors: one level of keys like
+        # `items[0].product`, as the schema's ApiError says.
+        fields = flatten_errors(exc.detail)
         message = _("Invalid input.")
-        if isinstance(fields, dict) and fields:
+        if fields:
             first = next(iter(fields))
             message = f"{first}: {_flatten_message(fields[first])}"
         response.data = error_body(code, message, fields)
@@ -98,3 +101,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def json_error_view(status_code: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: a URL under /api/ that matches no route (e.g. `stores/abc/`, where the
+    store id must be a number) answers the API's error shape; the admin keeps its HTML page."""
+    if _is_api(request):
+        return json_error_view(404, "not_found", _("Not found."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """`handler500`: an unhandled error under /api/ still answers JSON (never a stack trace)."""
+    if _is_api(request):
+        return json_error_view(500, "server_error", _("A server error occurred."))
+    return defaults.server_error(request)

@@ -169,15 +169,13 @@ class AcceptView(APIView):
             user=request.user,
             include_top_ups=body.validated_data["include_top_ups"],
         )
-        return Response(
-            {
-                "order_id": order.pk,
-                "status": order.status,
-                "total": order.total,
-                "lines": order.lines.count(),
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        out = {
+            "order_id": order.pk,
+            "status": order.status,
+            "total": order.total,
+            "lines": order.lines.count(),
+        }
+        return Response(AcceptOutSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class DismissInSerializer(serializers.Serializer):

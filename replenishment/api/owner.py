@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lst.api.idempotency import idempotent
+from lst.api.lists import ListAPIView
 from lst.api.pagination import StandardPagination
 from replenishment import selectors, services
 from replenishment.models import ReplenishmentOrder
@@ -47,14 +48,19 @@ IDEMPOTENCY = OpenApiParameter(
 
 
 def _errors(*codes: int) -> dict[int, Any]:
+    """The documented errors: 401 for every operation (they all need a token), plus `codes`."""
     described = {
         400: "validation_error (fields name the input, e.g. lines[2].quantity)",
+        401: "not_authenticated / authentication_failed: no valid access token",
         403: "owner_only: a clerk tried an owner action",
         404: "not_found: no such store/order, or not yours",
         409: "illegal_transition, insufficient_stock, below_minimum_order_value, ...",
         422: "idempotency_key_reused with another body",
     }
-    return {c: OpenApiResponse(OrderErrorSerializer, description=described[c]) for c in codes}
+    return {
+        c: OpenApiResponse(OrderErrorSerializer, description=described[c])
+        for c in sorted({401, *codes})
+    }
 
 
 def _line_specs(lines: list[dict[str, Any]]) -> list[LineSpec]:
@@ -66,7 +72,7 @@ def _detail(order: ReplenishmentOrder) -> dict[str, Any]:
     return OrderDetailOutputSerializer(fresh).data  # type: ignore[return-value]
 
 
-class StoreOrderListView(APIView):
+class StoreOrderListView(ListAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="store_orders_list",

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lst.api.idempotency import idempotent
+from lst.api.lists import ListAPIView
 from lst.api.pagination import StandardPagination
 from replenishment import selectors, services
 from replenishment.models import ReplenishmentOrder
@@ -36,14 +37,19 @@ TAG = ["orders (warehouse)"]
 
 
 def _errors(*codes: int) -> dict[int, Any]:
+    """The documented errors: 401 for every operation (they all need a token), plus `codes`."""
     described = {
         400: "validation_error",
+        401: "not_authenticated / authentication_failed: no valid access token",
         403: "warehouse_only: not a warehouse service account",
-        404: "not_found: no such order in this warehouse",
+        404: "not_found: no such order in this warehouse (on the list: a page past the end)",
         409: "illegal_transition (or bulk_failed: fields name every failing item)",
         422: "idempotency_key_reused with another body",
     }
-    return {c: OpenApiResponse(OrderErrorSerializer, description=described[c]) for c in codes}
+    return {
+        c: OpenApiResponse(OrderErrorSerializer, description=described[c])
+        for c in sorted({401, *codes})
+    }
 
 
 def _detail(warehouse: Any, order: ReplenishmentOrder) -> dict[str, Any]:
@@ -51,13 +57,13 @@ def _detail(warehouse: Any, order: ReplenishmentOrder) -> dict[str, Any]:
     return OrderDetailOutputSerializer(fresh).data  # type: ignore[return-value]
 
 
-class WarehouseOrderListView(APIView):
+class WarehouseOrderListView(ListAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="warehouse_orders_list",
         summary="Orders to work, oldest submission first",
         parameters=[OrderListFilterSerializer],
-        responses={200: OrderListOutputSerializer(many=True), **_errors(400, 403)},
+        responses={200: OrderListOutputSerializer(many=True), **_errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         warehouse = selectors.warehouse_for_user(user=request.user)

@@ -140,7 +140,7 @@ class AddressListView(ShopperView):
     @extend_schema(
         operation_id="shopper_addresses_list",
         tags=["shoppers"],
-        responses={200: ShopperAddressSerializer(many=True), **error_responses(401, 403)},
+        responses={200: ShopperAddressSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         return self.paginated(

@@ -157,7 +157,7 @@ class OrderListView(ShopperView):
         operation_id="shopper_orders_list",
         tags=["shoppers"],
         parameters=[ShopperOrderQuerySerializer],
-        responses={200: ShopperOrderSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: ShopperOrderSerializer(many=True), **error_responses(400, 401, 403, 404)},
         description="Your orders, newest first.",
     )
     def get(self, request: Request) -> Response:

@@ -44,7 +44,7 @@ class MeSerializer(serializers.Serializer):
     phone = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="Email address; empty when none is on file.")
     is_staff = serializers.BooleanField()
     stores = MembershipSerializer(many=True)
 

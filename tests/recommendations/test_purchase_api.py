@@ -92,6 +92,9 @@ def test_accept_all_takes_every_pending_line(alice, lines) -> None:  # type: ign
     r = alice.client.post(_url(alice.store.pk, "accept/"), {}, format="json")
     assert r.status_code == 201
     assert r.json()["lines"] == 3
+    # Fuzzer finding: the total was a JSON number (24.0); money is a decimal string.
+    order = ReplenishmentOrder.objects.get(pk=r.json()["order_id"])
+    assert r.json()["total"] == f"{order.total:.2f}"
     assert not PurchaseSuggestion.objects.filter(status=SuggestionStatus.PENDING).exists()
 
 

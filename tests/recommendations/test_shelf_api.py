@@ -140,6 +140,20 @@ def test_record_layout_validation(alice, planned):
     assert r.status_code == 400 and r.json()["code"] == "validation_error"
 
 
+def test_record_layout_without_a_product_names_the_item(alice):  # type: ignore[no-untyped-def]
+    """Fuzzer finding: a layout item missing its product gave nested `fields`
+    ({"items": {"0": {...}}}), not the documented one level of keys."""
+    fixture = FixtureFactory(store=alice.store)
+    r = alice.client.put(
+        url(alice.store.pk, f"{fixture.pk}/current-layout/"),
+        {"items": [{"level": 1, "facings": 1, "position": 1}]},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert list(r.json()["fields"]) == ["items[0].product"]
+    assert all(isinstance(v, list) for v in r.json()["fields"].values())
+
+
 def test_clerk_cannot_record_layout(carol, planned):
     r = carol.client.put(
         url(carol.store.pk, f"{planned.shelf.pk}/current-layout/"), _layout(planned), format="json"

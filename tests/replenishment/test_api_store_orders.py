@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from replenishment import services
@@ -89,6 +91,22 @@ def test_create_in_another_store_is_404_and_clerk_is_403(alice, bob, carol, prod
 
 def test_anonymous_is_401(anon, alice) -> None:  # type: ignore[no-untyped-def]
     assert anon.get(orders_url(alice.store)).status_code == 401
+
+
+def test_schema_documents_401_everywhere_and_the_list_page(anon) -> None:  # type: ignore[no-untyped-def]
+    """Fuzzer findings: a request without a token got an undocumented 401, and the list was
+    documented as a bare array while it answers a page (`count`, `next`, `results`)."""
+    paths = json.loads(anon.get("/api/schema/", {"format": "json"}).content)["paths"]
+    ours = {
+        p: item for p, item in paths.items() if p.startswith("/api/v1/stores/{store_id}/orders/")
+    }
+    assert len(ours) == 6
+    for path, item in ours.items():
+        for method, operation in item.items():
+            assert "401" in operation["responses"], f"{method} {path}"
+    listed = paths["/api/v1/stores/{store_id}/orders/"]["get"]["responses"]["200"]
+    ref = listed["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/PaginatedOrderListOutputList"
 
 
 # --- list and detail ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -43,6 +45,22 @@ def test_only_warehouse_accounts_get_in(alice, anon) -> None:  # type: ignore[no
     res = alice.client.get(BASE)
     assert (res.status_code, res.json()["code"]) == (403, "warehouse_only")
     assert anon.get(BASE).status_code == 401
+
+
+def test_schema_documents_401_everywhere_and_the_queue_page(anon) -> None:  # type: ignore[no-untyped-def]
+    """Fuzzer findings: a request without a token got an undocumented 401, and the queue was
+    documented as a bare array while it answers a page."""
+    paths = json.loads(anon.get("/api/schema/", {"format": "json"}).content)["paths"]
+    ours = {p: item for p, item in paths.items() if p.startswith(BASE)}
+    assert len(ours) == 8
+    for path, item in ours.items():
+        for method, operation in item.items():
+            assert "401" in operation["responses"], f"{method} {path}"
+    queue = paths[BASE]["get"]["responses"]
+    assert queue["200"]["content"]["application/json"]["schema"]["$ref"].startswith(
+        "#/components/schemas/Paginated"
+    )
+    assert "404" in queue  # a page past the end
 
 
 @pytest.mark.smoke
