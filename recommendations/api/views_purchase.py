@@ -3,6 +3,12 @@ and the owner's optional budget."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,11 +17,18 @@ from rest_framework.views import APIView
 
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
+from stores.models import Store
 from stores.selectors import store_get_for_user
 
 from ..explain import purchase_reason_text
 from ..models import PurchaseSettings, PurchaseSuggestion
-from ..selectors import basket_summary, purchase_suggestions_current
+from ..selectors import (
+    BasketTotals,
+    basket_summary,
+    basket_totals,
+    purchase_suggestions_current,
+    purchase_suggestions_version,
+)
 from ..services.suggestions import (
     AcceptLine,
     purchase_settings_set,
@@ -110,6 +123,30 @@ class SuggestionsOutSerializer(serializers.Serializer):
     lines = PurchaseSuggestionSerializer(many=True)
 
 
+def current_lines(*, store: Store) -> tuple[list[dict[str, Any]], BasketTotals]:
+    """The rendered lines of the store's current suggestions and their totals.
+
+    Rendering explains every line in the request language, which costs more than reading
+    them, while the set changes a few times a day (nightly scoring, the owner's answers). So the
+    rendering is cached under the set's version (`purchase_suggestions_version`) and the
+    language: a change makes a new key, and the old entry is never read again.
+    """
+    version = purchase_suggestions_version(store=store)
+    if version is None:
+        return [], BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
+    seconds = settings.SUGGESTIONS_CACHE_SECONDS
+    key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
+    if seconds > 0:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    rows = list(purchase_suggestions_current(store=store))
+    out = (list(PurchaseSuggestionSerializer(rows, many=True).data), basket_totals(rows))
+    if seconds > 0:
+        cache.set(key, out, seconds)
+    return out
+
+
 class SuggestionsView(APIView):
     @extend_schema(
         operation_id="purchase_suggestions_list",
@@ -119,9 +156,9 @@ class SuggestionsView(APIView):
     )
     def get(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
-        lines = list(purchase_suggestions_current(store=store))
-        summary = basket_summary(store=store, suggestions=lines)
-        return Response(SuggestionsOutSerializer({"basket": summary.__dict__, "lines": lines}).data)
+        lines, totals = current_lines(store=store)
+        summary = basket_summary(store=store, totals=totals)
+        return Response({"basket": BasketSerializer(summary).data, "lines": lines})
 
 
 class AcceptLineSerializer(serializers.Serializer):
