@@ -133,7 +133,9 @@ def current_lines(*, store: Store) -> tuple[list[dict[str, Any]], BasketTotals]:
     """
     version = purchase_suggestions_version(store=store)
     if version is None:
-        return [], BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
+        return [], BasketTotals(
+            for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0")
+        )
     seconds = settings.SUGGESTIONS_CACHE_SECONDS
     key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
     if seconds > 0:
