@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -91,7 +91,8 @@ def bulk_update_values(
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_update(objs, fields)
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(f) for f in fields)]
+    columns = [cast("models.Field[Any, Any]", meta.pk)]
+    columns += [cast("models.Field[Any, Any]", meta.get_field(f)) for f in fields]
     quote = connection.ops.quote_name
     # Column and type names come from model metadata, values are bound parameters.
     sets = ", ".join(
@@ -114,7 +115,8 @@ def bulk_update_values(
             values = ", ".join([row_marks] * len(part))
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v({aliases}) "  # noqa: S608
-                f"WHERE {table}.{quote(meta.pk.column)} = CAST(v.c0 AS {meta.pk.db_type(connection)})",
+                f"WHERE {table}.{quote(columns[0].column)} = "
+                f"CAST(v.c0 AS {columns[0].db_type(connection)})",
                 params,
             )
             done += cursor.rowcount

@@ -3,7 +3,8 @@ and the owner's optional budget."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -102,6 +103,63 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
 
     def get_reason_text(self, s: PurchaseSuggestion) -> str:
         return purchase_reason_text(s)
+
+    def to_representation(self, s: PurchaseSuggestion) -> dict[str, Any]:
+        """What the declared fields render (they stay the schema), built in one go: a basket is
+        rendered line by line, and going field by field through the nested serializers cost
+        several times the rest of the request. tests/recommendations/test_purchase_render.py
+        holds the two to the same output."""
+        p, r = s.product, s.reason or {}
+        return {
+            "id": s.pk,
+            "product": {
+                "id": p.pk,
+                "sku": str(p.sku),
+                "barcode": str(p.barcode),
+                "name": str(p.name),
+                "name_en": str(p.name_en),
+                "case_pack": int(p.case_pack),
+            },
+            "kind": s.kind,
+            "quantity": int(s.quantity),
+            "cases": self.get_cases(s),
+            "unit_cost": _decimal(s.unit_cost, 2),
+            "line_total": self.get_line_total(s),
+            "on_hand": int(s.on_hand),
+            "on_order": int(s.on_order),
+            "forecast_daily": _decimal(s.forecast_daily, 3),
+            "days_until_stockout": _decimal(s.days_until_stockout, 1),
+            "next_delivery_date": _date(s.next_delivery_date),
+            "status": s.status,
+            "reason": {
+                "weekly_units": _typed(float, r["weekly_units"]),
+                "on_hand": _typed(int, r["on_hand"]),
+                "on_order": _typed(int, r["on_order"]),
+                "next_delivery": _date(r["next_delivery"]),
+                "runs_out_on": _date(r["runs_out_on"]),
+                "protection_days": _typed(int, r["protection_days"]),
+                "order_up_to": _typed(int, r["order_up_to"]),
+                "service_level": _typed(float, r["service_level"]),
+                "limited_by": _typed(str, r["limited_by"]),
+                "budget_trimmed": _typed(bool, r["budget_trimmed"]),
+            },
+            "reason_text": purchase_reason_text(s),
+        }
+
+
+def _decimal(value: Decimal | None, places: int) -> str | None:
+    """As REST framework's DecimalField renders it (quantized, half-even, never exponent)."""
+    if value is None:
+        return None
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+
+
+def _date(value: dt.date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    return None if value is None else kind(value)
 
 
 class BasketSerializer(serializers.Serializer):
