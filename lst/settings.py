@@ -284,6 +284,10 @@ RECOMMENDER_MAX_TRAIN_ROWS = env.int("RECOMMENDER_MAX_TRAIN_ROWS", default=200_0
 RECOMMENDER_BOOSTING_ITERATIONS = env.int("RECOMMENDER_BOOSTING_ITERATIONS", default=0) or None
 RECOMMENDER_REFIT = env.bool("RECOMMENDER_REFIT", default=False)
 RECOMMENDER_THREADS = env.int("RECOMMENDER_THREADS", default=0) or None
+# The rendered lines of a store's purchase suggestions are cached under a fingerprint of the set
+# (any accept, dismiss, scoring or product edit changes it); this bounds how long a change the
+# fingerprint cannot see (a bulk SQL update) may stay unseen. 0 turns the cache off.
+SUGGESTIONS_CACHE_SECONDS = env.int("SUGGESTIONS_CACHE_SECONDS", default=600)
 
 # --- Shoppers (issue 8): shopper accounts and orders from a nearby store (delivery or pick-up).
 INSTALLED_APPS += ["shoppers"]

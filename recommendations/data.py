@@ -54,9 +54,11 @@ def sales_frame(*, store_ids: Sequence[int] | None, start: dt.date, end: dt.date
         ids = [int(i) for i in store_ids] or [-1]
         where += f" AND ds.store_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    # Table names come from model metadata and values are bound parameters.
+    # Table names come from model metadata and values are bound parameters. `promo` is read as
+    # 0/1: PostgreSQL's COPY writes booleans as "t"/"f", and any non-empty string is truthy.
     sql = (
-        "SELECT ds.store_id, ds.product_id, ds.date, ds.units, ds.revenue, ds.promo, "  # noqa: S608
+        "SELECT ds.store_id, ds.product_id, ds.date, ds.units, ds.revenue, "  # noqa: S608
+        "CASE WHEN ds.promo THEN 1 ELSE 0 END AS promo, "
         f"p.retail_price AS base_price FROM {table} ds JOIN {products} p ON p.id = ds.product_id "
         f"WHERE {where}"
     )
@@ -70,7 +72,7 @@ def sales_frame(*, store_ids: Sequence[int] | None, start: dt.date, end: dt.date
     revenue = df.pop("revenue").astype(float)
     df["base_price"] = df["base_price"].astype(float)
     df["price"] = np.where(df["units"] > 0, revenue / df["units"].clip(lower=1), df["base_price"])
-    df["promo"] = df["promo"].astype(bool).astype(np.int8)
+    df["promo"] = df["promo"].astype(np.int8)
     return df
 
 

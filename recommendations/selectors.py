@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, QuerySet, Subquery
 from django.utils import timezone
 
 from replenishment.delivery import promised_delivery_date
@@ -29,6 +30,68 @@ def purchase_suggestions_current(*, store: Store) -> QuerySet[PurchaseSuggestion
 
 
 @dataclass(frozen=True)
+class SuggestionSetVersion:
+    """A fingerprint of a store's current pending suggestions: accepting, dismissing, a new
+    scoring run or an edit of one of their products changes it."""
+
+    for_date: dt.date
+    lines: int
+    last_id: int
+    changed_at: dt.datetime  # latest updated_at of the suggestions and of their products
+
+    def key(self) -> str:
+        return (
+            f"{self.for_date.isoformat()}:{self.lines}:{self.last_id}:"
+            f"{self.changed_at.timestamp():.6f}"
+        )
+
+
+def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None:
+    """The version of what `purchase_suggestions_current` returns, in one aggregate query over the
+    (store, for_date, status) index; None when the store has no pending suggestion."""
+    pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
+    latest = pending.order_by("-for_date").values("for_date")[:1]
+    row = pending.filter(for_date=Subquery(latest)).aggregate(
+        for_date=Max("for_date"),
+        lines=Count("id"),
+        last_id=Max("id"),
+        changed=Max("updated_at"),
+        product_changed=Max("product__updated_at"),
+    )
+    if not row["lines"]:
+        return None
+    return SuggestionSetVersion(
+        for_date=row["for_date"],
+        lines=row["lines"],
+        last_id=row["last_id"],
+        changed_at=max(row["changed"], row["product_changed"]),
+    )
+
+
+@dataclass(frozen=True)
+class BasketTotals:
+    for_date: dt.date | None
+    lines: int
+    total: Decimal  # needed lines only
+    top_up_total: Decimal
+
+
+def basket_totals(suggestions: Sequence[PurchaseSuggestion]) -> BasketTotals:
+    total, top_up = Decimal("0"), Decimal("0")
+    for s in suggestions:
+        if s.kind == PurchaseSuggestion.Kind.ORDER:
+            total += s.unit_cost * s.quantity
+        else:
+            top_up += s.unit_cost * s.quantity
+    return BasketTotals(
+        for_date=suggestions[0].for_date if suggestions else None,
+        lines=len(suggestions),
+        total=total,
+        top_up_total=top_up,
+    )
+
+
+@dataclass(frozen=True)
 class BasketSummary:
     for_date: dt.date | None
     lines: int
@@ -42,11 +105,10 @@ class BasketSummary:
 
 
 def basket_summary(
-    *, store: Store, suggestions: list[PurchaseSuggestion], now: dt.datetime | None = None
+    *, store: Store, totals: BasketTotals, now: dt.datetime | None = None
 ) -> BasketSummary:
-    needed = [s for s in suggestions if s.kind == PurchaseSuggestion.Kind.ORDER]
-    total = sum((s.unit_cost * s.quantity for s in needed), Decimal("0"))
-    top_up = sum((s.unit_cost * s.quantity for s in suggestions if s not in needed), Decimal("0"))
+    """The basket of the current suggestions (their totals from `basket_totals`): the
+    warehouse's minimum order, the owner's budget, when an order placed now arrives."""
     wh = store.warehouse
     mov = wh.min_order_value if wh else Decimal("0")
     promised = None
@@ -60,13 +122,13 @@ def basket_summary(
         )
     budget = PurchaseSettings.objects.filter(store=store).values_list("budget", flat=True).first()
     return BasketSummary(
-        for_date=suggestions[0].for_date if suggestions else None,
-        lines=len(suggestions),
-        total=total,
-        top_up_total=top_up,
+        for_date=totals.for_date,
+        lines=totals.lines,
+        total=totals.total,
+        top_up_total=totals.top_up_total,
         min_order_value=mov,
-        meets_minimum=total >= mov,
-        shortfall=max(mov - total, Decimal("0")),
+        meets_minimum=totals.total >= mov,
+        shortfall=max(mov - totals.total, Decimal("0")),
         budget=budget,
         promised_delivery_date=promised,
     )

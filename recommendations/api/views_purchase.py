@@ -3,6 +3,13 @@ and the owner's optional budget."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,11 +18,18 @@ from rest_framework.views import APIView
 
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
+from stores.models import Store
 from stores.selectors import store_get_for_user
 
 from ..explain import purchase_reason_text
 from ..models import PurchaseSettings, PurchaseSuggestion
-from ..selectors import basket_summary, purchase_suggestions_current
+from ..selectors import (
+    BasketTotals,
+    basket_summary,
+    basket_totals,
+    purchase_suggestions_current,
+    purchase_suggestions_version,
+)
 from ..services.suggestions import (
     AcceptLine,
     purchase_settings_set,
@@ -90,6 +104,63 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
     def get_reason_text(self, s: PurchaseSuggestion) -> str:
         return purchase_reason_text(s)
 
+    def to_representation(self, s: PurchaseSuggestion) -> dict[str, Any]:
+        """What the declared fields render (they stay the schema), built in one go: a basket is
+        rendered line by line, and going field by field through the nested serializers cost
+        several times the rest of the request. tests/recommendations/test_purchase_render.py
+        holds the two to the same output."""
+        p, r = s.product, s.reason or {}
+        return {
+            "id": s.pk,
+            "product": {
+                "id": p.pk,
+                "sku": str(p.sku),
+                "barcode": str(p.barcode),
+                "name": str(p.name),
+                "name_en": str(p.name_en),
+                "case_pack": int(p.case_pack),
+            },
+            "kind": s.kind,
+            "quantity": int(s.quantity),
+            "cases": self.get_cases(s),
+            "unit_cost": _decimal(s.unit_cost, 2),
+            "line_total": self.get_line_total(s),
+            "on_hand": int(s.on_hand),
+            "on_order": int(s.on_order),
+            "forecast_daily": _decimal(s.forecast_daily, 3),
+            "days_until_stockout": _decimal(s.days_until_stockout, 1),
+            "next_delivery_date": _date(s.next_delivery_date),
+            "status": s.status,
+            "reason": {
+                "weekly_units": _typed(float, r["weekly_units"]),
+                "on_hand": _typed(int, r["on_hand"]),
+                "on_order": _typed(int, r["on_order"]),
+                "next_delivery": _date(r["next_delivery"]),
+                "runs_out_on": _date(r["runs_out_on"]),
+                "protection_days": _typed(int, r["protection_days"]),
+                "order_up_to": _typed(int, r["order_up_to"]),
+                "service_level": _typed(float, r["service_level"]),
+                "limited_by": _typed(str, r["limited_by"]),
+                "budget_trimmed": _typed(bool, r["budget_trimmed"]),
+            },
+            "reason_text": purchase_reason_text(s),
+        }
+
+
+def _decimal(value: Decimal | None, places: int) -> str | None:
+    """As REST framework's DecimalField renders it (quantized, half-even, never exponent)."""
+    if value is None:
+        return None
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+
+
+def _date(value: dt.date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    return None if value is None else kind(value)
+
 
 class BasketSerializer(serializers.Serializer):
     for_date = serializers.DateField(
@@ -110,6 +181,32 @@ class SuggestionsOutSerializer(serializers.Serializer):
     lines = PurchaseSuggestionSerializer(many=True)
 
 
+def current_lines(*, store: Store) -> tuple[list[dict[str, Any]], BasketTotals]:
+    """The rendered lines of the store's current suggestions and their totals.
+
+    Rendering explains every line in the request language, which costs more than reading
+    them, while the set changes a few times a day (nightly scoring, the owner's answers). So the
+    rendering is cached under the set's version (`purchase_suggestions_version`) and the
+    language: a change makes a new key, and the old entry is never read again.
+    """
+    version = purchase_suggestions_version(store=store)
+    if version is None:
+        return [], BasketTotals(
+            for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0")
+        )
+    seconds = settings.SUGGESTIONS_CACHE_SECONDS
+    key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
+    if seconds > 0:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    rows = list(purchase_suggestions_current(store=store))
+    out = (list(PurchaseSuggestionSerializer(rows, many=True).data), basket_totals(rows))
+    if seconds > 0:
+        cache.set(key, out, seconds)
+    return out
+
+
 class SuggestionsView(APIView):
     @extend_schema(
         operation_id="purchase_suggestions_list",
@@ -119,9 +216,9 @@ class SuggestionsView(APIView):
     )
     def get(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
-        lines = list(purchase_suggestions_current(store=store))
-        summary = basket_summary(store=store, suggestions=lines)
-        return Response(SuggestionsOutSerializer({"basket": summary.__dict__, "lines": lines}).data)
+        lines, totals = current_lines(store=store)
+        summary = basket_summary(store=store, totals=totals)
+        return Response({"basket": BasketSerializer(summary).data, "lines": lines})
 
 
 class AcceptLineSerializer(serializers.Serializer):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.models import Product
+from lst.bulk import bulk_insert, bulk_update_values
 from lst.errors import Conflict, PayloadTooLarge, ValidationFailed
 from stores.localtime import store_zone
 from stores.models import DailySales, PosReceipt, PosReceiptLine, StockMovement, Store
@@ -281,17 +282,15 @@ def _write(*, store: Store, fresh: list[_Receipt], user: object | None) -> None:
         )
         for obj in receipts:
             obj.pk = ids[obj.uuid]
-    PosReceiptLine.objects.bulk_create(
-        [
-            PosReceiptLine(
-                receipt_id=obj.pk,
-                product_id=line.product_id,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-            )
+    now = timezone.now()
+    bulk_insert(  # COPY on PostgreSQL: an upload has thousands of lines
+        PosReceiptLine,
+        ("receipt", "product", "quantity", "unit_price", "created_at", "updated_at"),
+        (
+            (obj.pk, line.product_id, line.quantity, line.unit_price, now, now)
             for obj, r in zip(receipts, fresh, strict=True)
             for line in r.lines
-        ]
+        ),
     )
 
     sales_record(
@@ -360,7 +359,7 @@ def sales_record(*, store: Store, sales: Sequence[Sale], user: object | None = N
             )
             for pid, qty in sorted(per_product.items())
         )
-    stock_apply(store=store, movements=movements, user=user)
+    stock_apply(store=store, movements=movements, user=user, returning=False)
 
     # Daily sales: add to the rows that exist (locked), create the others.
     existing = {
@@ -386,6 +385,6 @@ def sales_record(*, store: Store, sales: Sequence[Sale], user: object | None = N
             row.updated_at = now
             updated.append(row)
     if updated:
-        DailySales.objects.bulk_update(updated, ["units", "revenue", "updated_at"])
+        bulk_update_values(updated, ["units", "revenue", "updated_at"])
     if created:
         DailySales.objects.bulk_create(created)

@@ -9,7 +9,6 @@ touch overlapping products).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lst.bulk import bulk_insert, bulk_update_values
 from lst.errors import Conflict, ValidationFailed
 from stores.models import StockLevel, StockMovement, Store
 
@@ -62,6 +62,7 @@ def stock_apply(
     movements: Sequence[MovementSpec],
     occurred_at: dt.datetime | None = None,
     user: object | None = None,
+    returning: bool = True,
 ) -> list[StockMovement]:
     """Apply movements to a store's stock and return the ledger rows written.
 
@@ -69,6 +70,10 @@ def stock_apply(
     shop, so the record was wrong): the ledger gets the sale and a `shortfall` movement that brings
     the level back to zero, and the level is flagged `needs_count`. Any other outflow beyond stock
     (waste, transfer out, a correction) is refused with `insufficient_stock`.
+
+    `returning=False` is for large batches (a POS upload's thousands of lines): the ledger rows
+    are written with COPY on PostgreSQL (lst.bulk) without building model instances, and an
+    empty list is returned.
     """
     if not movements:
         return []
@@ -77,9 +82,7 @@ def stock_apply(
         if m.quantity == 0:
             raise ValidationFailed(_("A movement must change stock."), fields={"quantity": ["0"]})
     levels = _lock_levels(store=store, product_ids=(m.product_id for m in movements))
-    created_by = user if getattr(user, "pk", None) else None
-    rows: list[StockMovement] = []
-    shortfalls: dict[int, int] = defaultdict(int)
+    written: list[MovementSpec] = []
     for m in movements:
         level = levels[m.product_id]
         new = level.on_hand + m.quantity
@@ -89,22 +92,16 @@ def stock_apply(
                 code="insufficient_stock",
                 fields={"quantity": [str(m.quantity)], "product": [str(m.product_id)]},
             )
-        rows.append(_movement(store, m, occurred_at, created_by))
+        written.append(m)
         if new < 0:
-            shortfalls[m.product_id] += -new
-            rows.append(
-                _movement(
-                    store,
-                    MovementSpec(
-                        m.product_id,
-                        Kind.SHORTFALL,
-                        -new,
-                        m.reference,
-                        "sold beyond recorded stock",
-                        m.occurred_at,
-                    ),
-                    occurred_at,
-                    created_by,
+            written.append(
+                MovementSpec(
+                    m.product_id,
+                    Kind.SHORTFALL,
+                    -new,
+                    m.reference,
+                    "sold beyond recorded stock",
+                    m.occurred_at,
                 )
             )
             new = 0
@@ -112,10 +109,39 @@ def stock_apply(
         level.on_hand = new
     now = timezone.now()
     for level in levels.values():
-        level.updated_at = now  # bulk_update skips auto_now
-    StockMovement.objects.bulk_create(rows)
-    StockLevel.objects.bulk_update(list(levels.values()), ["on_hand", "needs_count", "updated_at"])
+        level.updated_at = now  # a bulk update skips auto_now
+    created_by = user if getattr(user, "pk", None) else None
+    rows: list[StockMovement] = []
+    if returning:
+        rows = [_movement(store, m, occurred_at, created_by) for m in written]
+        StockMovement.objects.bulk_create(rows)
+    else:
+        user_id = getattr(created_by, "pk", None)
+        bulk_insert(
+            StockMovement,
+            LEDGER_COLUMNS,
+            (
+                (store.pk, m.product_id, m.kind, m.quantity, m.occurred_at or occurred_at,
+                 m.reference, m.note, user_id, now, now)
+                for m in written
+            ),
+        )  # fmt: skip
+    bulk_update_values(list(levels.values()), ["on_hand", "needs_count", "updated_at"])
     return rows
+
+
+LEDGER_COLUMNS = (
+    "store",
+    "product",
+    "kind",
+    "quantity",
+    "occurred_at",
+    "reference",
+    "note",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 
 
 def _movement(store: Store, m: MovementSpec, occurred_at: dt.datetime, user: Any) -> StockMovement:

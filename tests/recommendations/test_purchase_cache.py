@@ -1,0 +1,114 @@
+"""The purchase-suggestions list serves its rendered lines from the cache until the set changes:
+every change an owner or the pipeline makes shows on the next request."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from recommendations.models import PurchaseSuggestion
+from tests.catalog.factories import ProductFactory
+from tests.recommendations.factories import PurchaseSuggestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(store_id: int, tail: str = "") -> str:
+    return f"/api/v1/stores/{store_id}/suggestions/{tail}"
+
+
+@pytest.fixture
+def lines(alice):  # type: ignore[no-untyped-def]
+    return [
+        PurchaseSuggestionFactory(
+            store=alice.store,
+            product=ProductFactory(case_pack=6),
+            case_pack=6,
+            quantity=12,
+            unit_cost=Decimal("2.50"),
+            days_until_stockout=Decimal(str(days)),
+        )
+        for days in (1.0, 2.0, 3.0)
+    ]
+
+
+def _ids(client, store_id: int) -> list[int]:  # type: ignore[no-untyped-def]
+    r = client.get(_url(store_id))
+    assert r.status_code == 200, r.content
+    return [line["id"] for line in r.json()["lines"]]
+
+
+def test_a_repeated_list_reads_no_suggestion_rows(alice, lines, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    first = alice.client.get(_url(alice.store.pk)).json()
+    # Membership, the set's version, the budget: the lines come from the cache.
+    with django_assert_num_queries(3):
+        again = alice.client.get(_url(alice.store.pk)).json()
+    assert again["lines"] == first["lines"] and again["basket"] == first["basket"]
+
+
+def test_a_dismissed_line_leaves_the_cached_list(alice, lines) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(alice.client, alice.store.pk) == [s.pk for s in lines]
+    r = alice.client.post(_url(alice.store.pk, f"{lines[1].pk}/dismiss/"), {}, format="json")
+    assert r.status_code == 200
+    assert _ids(alice.client, alice.store.pk) == [lines[0].pk, lines[2].pk]
+
+
+def test_accepted_lines_leave_the_list_and_the_basket(alice, lines, warehouse) -> None:  # type: ignore[no-untyped-def]
+    from tests.replenishment.factories import WarehouseStockFactory
+
+    for s in lines:
+        WarehouseStockFactory(warehouse=warehouse, product=s.product, on_hand=100)
+    assert alice.client.get(_url(alice.store.pk)).json()["basket"]["total"] == "90.00"
+    body = {"lines": [{"id": lines[0].pk}]}
+    assert (
+        alice.client.post(_url(alice.store.pk, "accept/"), body, format="json").status_code == 201
+    )
+    after = alice.client.get(_url(alice.store.pk)).json()
+    assert [line["id"] for line in after["lines"]] == [lines[1].pk, lines[2].pk]
+    assert after["basket"]["total"] == "60.00" and after["basket"]["lines"] == 2
+
+
+def test_a_new_scoring_of_the_same_size_replaces_the_cached_lines(alice, lines) -> None:  # type: ignore[no-untyped-def]
+    _ids(alice.client, alice.store.pk)
+    PurchaseSuggestion.objects.filter(store=alice.store).delete()
+    fresh = [
+        PurchaseSuggestionFactory(store=alice.store, product=s.product, quantity=18) for s in lines
+    ]
+    r = alice.client.get(_url(alice.store.pk)).json()
+    assert sorted(line["id"] for line in r["lines"]) == sorted(s.pk for s in fresh)
+    assert {line["quantity"] for line in r["lines"]} == {18}
+
+
+def test_a_renamed_product_shows_its_new_name(alice, lines) -> None:  # type: ignore[no-untyped-def]
+    _ids(alice.client, alice.store.pk)
+    product = lines[0].product
+    product.name = "新名字 500ml"
+    product.save()
+    names = [
+        line["product"]["name"] for line in alice.client.get(_url(alice.store.pk)).json()["lines"]
+    ]
+    assert names[0] == "新名字 500ml"
+
+
+def test_each_language_gets_its_own_sentences(alice, lines) -> None:  # type: ignore[no-untyped-def]
+    url = _url(alice.store.pk)
+    en = alice.client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["lines"][0]["reason_text"]
+    zh = alice.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["lines"][0]["reason_text"]
+    assert en.startswith("sells ~") and zh.startswith("每周约卖")
+
+
+def test_the_budget_is_read_fresh(alice, lines) -> None:  # type: ignore[no-untyped-def]
+    assert alice.client.get(_url(alice.store.pk)).json()["basket"]["budget"] is None
+    settings_url = f"/api/v1/stores/{alice.store.pk}/purchase-settings/"
+    assert alice.client.put(settings_url, {"budget": "500.00"}, format="json").status_code == 200
+    assert alice.client.get(_url(alice.store.pk)).json()["basket"]["budget"] == "500.00"
+
+
+def test_with_the_cache_off_every_request_renders(
+    alice, lines, settings, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SUGGESTIONS_CACHE_SECONDS = 0
+    alice.client.get(_url(alice.store.pk))
+    with django_assert_num_queries(5):
+        assert len(alice.client.get(_url(alice.store.pk)).json()["lines"]) == 3
