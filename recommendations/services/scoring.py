@@ -131,7 +131,7 @@ def _store_rows(
         return []
     rows_idx = np.flatnonzero(mask)[keep]
     mean = result.mean[rows_idx]
-    quant = result.total_quantiles(QUANTILE_LEVELS, periods=protection)[rows_idx]
+    quant = result.total_quantiles(QUANTILE_LEVELS, periods=protection, rows=rows_idx)
     mean_daily = mean[:, : min(7, mean.shape[1])].mean(axis=1)
     prod = products.loc[pids]
     on_hand = carried.loc[pids].to_numpy().astype(np.int64)

@@ -52,6 +52,11 @@ def test_quantiles_are_ordered(panel, model) -> None:
     short = result.total_quantiles([0.9], periods=3)
     assert np.all(short[:, 0] <= totals[:, 2] + 1e-9)
     assert len(result.to_frame()) == panel.n_series * 7
+    rows = np.array([4, 0, 2])
+    np.testing.assert_array_equal(
+        result.total_quantiles([0.5, 0.9], periods=3, rows=rows),
+        result.total_quantiles([0.5, 0.9], periods=3)[rows],
+    )
 
 
 def test_planned_promotion_raises_the_forecast(panel, model) -> None:

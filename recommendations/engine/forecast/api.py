@@ -99,16 +99,23 @@ class ForecastResult:
         m = self.horizon if periods is None else periods
         return self.mean[:, :m].sum(axis=1)
 
-    def total_quantiles(self, levels: Sequence[float], periods: int | None = None) -> np.ndarray:
+    def total_quantiles(
+        self,
+        levels: Sequence[float],
+        periods: int | None = None,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Quantiles [n, len(levels)] of total demand over the first ``periods`` periods.
 
         This is what safety stock needs: e.g. levels (0.8, 0.9, 0.95, 0.98) over lead time plus
-        review period.
+        review period. ``rows`` (indices) restricts the answer to those series.
         """
         m = self.horizon if periods is None else periods
         if not 1 <= m <= self.horizon:
             raise ValueError(f"periods must be within 1..{self.horizon}")
         mu = self.total_mean(m)
+        if rows is not None:
+            mu = mu[rows]
         k = self.calibration.total[m - 1].k_for(mu)
         return np.stack([nb_quantile(mu, k, q) for q in levels], axis=1)
 
