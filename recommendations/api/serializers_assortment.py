@@ -60,10 +60,14 @@ class AssortmentProductSerializer(serializers.ModelSerializer):
 
 
 class AssortmentReasonSerializer(serializers.Serializer):
-    similar_stores = serializers.IntegerField(help_text="Stores most like yours considered.")
-    carrying = serializers.IntegerField(help_text="How many of them carry the product.")
-    median_weekly_units_there = serializers.FloatField()
-    share_of_all_stores = serializers.FloatField()
+    # Defaults: a reason written without a number (an older run, a hand-made row) reads as 0
+    # instead of failing the whole list.
+    similar_stores = serializers.IntegerField(
+        default=0, help_text="Stores most like yours considered."
+    )
+    carrying = serializers.IntegerField(default=0, help_text="How many of them carry the product.")
+    median_weekly_units_there = serializers.FloatField(default=0.0)
+    share_of_all_stores = serializers.FloatField(default=0.0)
     weekly_units_here = serializers.FloatField(required=False, help_text="Drops only.")
     units_recent = serializers.FloatField(required=False, help_text="Drops only.")
     recent_weeks = serializers.IntegerField(required=False, help_text="Drops only.")

@@ -75,6 +75,20 @@ def test_list(alice, suggested, django_assert_num_queries):
     assert "家" in zh.json()["results"][0]["reason_text"]
 
 
+def test_list_reads_a_reason_without_numbers(alice, suggested):
+    # A row whose reason lacks the engine's numbers (an older run, a hand-made row) is listed
+    # with zeros instead of failing the whole list.
+    from recommendations.models import AssortmentSuggestion
+
+    s = AssortmentSuggestion.objects.filter(store=alice.store, action="add").first()
+    AssortmentSuggestion.objects.filter(pk=s.pk).update(reason={})
+    r = alice.client.get(url(alice.store.pk), HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200
+    row = next(x for x in r.json()["results"] if x["id"] == s.pk)
+    assert row["reason"]["similar_stores"] == 0 and row["reason"]["carrying"] == 0
+    assert row["reason_text"] == "Carried by 0% of the stores in the chain."
+
+
 def test_list_validation_error(alice, suggested):
     r = alice.client.get(url(alice.store.pk), {"action": "sell"})
     assert r.status_code == 400 and "action" in r.json()["fields"]
