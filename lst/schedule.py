@@ -26,8 +26,19 @@ class Periodic:
 SOURCES = ("recommendations.schedule", "recommendations.schedule_weekly", "shoppers.schedule")
 
 
+#: The project's own housekeeping (lst/tasks.py).
+CORE_SCHEDULE = [
+    Periodic(
+        name="Drop expired refresh tokens",
+        task="lst.core.flush_expired_tokens",
+        minute="17",
+        hour="4",
+    ),
+]
+
+
 def all_periodic() -> list[Periodic]:
-    out: list[Periodic] = []
+    out: list[Periodic] = list(CORE_SCHEDULE)
     for name in SOURCES:
         try:
             module = importlib.import_module(name)

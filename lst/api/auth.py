@@ -22,7 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
@@ -133,3 +136,47 @@ class RefreshView(TokenRefreshView):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(help_text="The refresh token to revoke.")
+
+
+class LogoutView(APIView):
+    """Revoke a refresh token (the app's "log out"): it can no longer be exchanged. The access
+    token in hand stays valid until it expires (30 minutes by default); the app drops it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = [PublicEndpointAuthentication]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        operation_id="auth_logout",
+        tags=["auth"],
+        request=LogoutInputSerializer,
+        responses={204: None, **error_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data["refresh"]
+        try:
+            RefreshToken(raw).blacklist()
+        except TokenError as exc:
+            # Logging out twice (a retried request) is not an error; a bad token is.
+            if not _revoked(raw):
+                raise AuthenticationFailed(_("Token is invalid or expired.")) from exc
+        return Response(status=204)
+
+
+def _revoked(raw: str) -> bool:
+    """Is ``raw`` a genuine, unexpired refresh token that was already revoked?"""
+    try:
+        payload = token_backend.decode(raw, verify=True)
+    except TokenBackendError:
+        return False
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+        return False
+    return BlacklistedToken.objects.filter(token__jti=payload.get(jwt_settings.JTI_CLAIM)).exists()

@@ -3,13 +3,14 @@ views in `lst.api.auth`, because `lst/api/urls.py` only mounts the apps' route m
 
 from django.urls import URLPattern, URLResolver, path
 
-from lst.api.auth import LoginView, RefreshView
+from lst.api.auth import LoginView, LogoutView, RefreshView
 
 from . import inventory, nearby, profile, sales
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", LoginView.as_view(), name="auth-token"),
     path("auth/token/refresh/", RefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("me/", profile.MeView.as_view(), name="me"),
     path("stores/<int:store_id>/", profile.StoreProfileView.as_view(), name="store-detail"),
     path("stores/<int:store_id>/fixtures/", profile.FixtureListView.as_view(), name="fixture-list"),

@@ -84,6 +84,34 @@ def test_refresh_rotates_and_bad_refresh_is_401(alice, anon) -> None:  # type: i
     assert anon.post(url("auth/token/refresh/"), {}).status_code == 400
 
 
+def test_a_rotated_refresh_token_is_spent(alice, anon) -> None:  # type: ignore[no-untyped-def]
+    old = _login(anon, "alice").data["refresh"]
+    new = anon.post(url("auth/token/refresh/"), {"refresh": old})
+    assert new.status_code == 200 and new.data["refresh"] != old
+    # A copy of the old token (stolen, or a second device) no longer works...
+    replay = anon.post(url("auth/token/refresh/"), {"refresh": old})
+    assert replay.status_code == 401
+    # ...while the app's current one still does.
+    assert anon.post(url("auth/token/refresh/"), {"refresh": new.data["refresh"]}).status_code == 200
+
+
+def test_logout_revokes_the_refresh_token(alice, anon) -> None:  # type: ignore[no-untyped-def]
+    tokens = _login(anon, "alice").data
+    r = anon.post(url("auth/logout/"), {"refresh": tokens["refresh"]})
+    assert r.status_code == 204 and not r.content
+    refused = anon.post(url("auth/token/refresh/"), {"refresh": tokens["refresh"]})
+    assert refused.status_code == 401 and refused.data["code"] == "authentication_failed"
+    # A retried logout is not an error; a forged token or an access token is.
+    assert anon.post(url("auth/logout/"), {"refresh": tokens["refresh"]}).status_code == 204
+    assert anon.post(url("auth/logout/"), {"refresh": "not-a-token"}).status_code == 401
+    assert anon.post(url("auth/logout/"), {"refresh": tokens["access"]}).status_code == 401
+    missing = anon.post(url("auth/logout/"), {})
+    assert missing.status_code == 400 and "refresh" in missing.data["fields"]
+    # Another session of the same user is untouched.
+    other = _login(anon, "alice").data["refresh"]
+    assert anon.post(url("auth/token/refresh/"), {"refresh": other}).status_code == 200
+
+
 def test_login_is_throttled_per_address(alice, anon, settings) -> None:  # type: ignore[no-untyped-def]
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     limit = int(rates["login"].split("/")[0])

@@ -35,6 +35,7 @@ SCOPES: dict[str, tuple[Scope, str]] = {
     # --- not tenant data
     "auth-token": (Scope.PUBLIC, "login: answers tokens for the caller's own credentials"),
     "auth-token-refresh": (Scope.PUBLIC, "exchanges the caller's own refresh token"),
+    "auth-logout": (Scope.PUBLIC, "revokes the refresh token the caller holds; answers no data"),
     "category-list": (Scope.PUBLIC, "the chain-wide catalog, the same for every store"),
     "product-list": (Scope.PUBLIC, "the chain-wide catalog"),
     "product-detail": (Scope.PUBLIC, "the chain-wide catalog"),
