@@ -6,7 +6,7 @@
 Each size runs in a fresh subprocess (so peak RSS is that size's alone, read with
 resource.getrusage) on synthetic daily data: weekly pattern, festival peaks, random promotions
 with price cuts, slow and intermittent movers, late launches. Timed: features + training (the
-validation fit, calibration and the refit on all history) + forecasting the next 14 days with
+held-out fit that serves, and the calibration of its quantiles) + forecasting the next 14 days with
 quantiles. Prints each size and the growth ratio of time between consecutive sizes (target: at
 most 2.2x when the series double; 100k series under 5 minutes and 4 GB).
 """
