@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from stores.admin_scoping import TerritoryScopedAdminMixin
 
@@ -16,6 +17,12 @@ from .models import IdempotencyRecord, User
 
 # Registers the app admins this module extends (autodiscover imports `lst.admin` first).
 from .admin_store import StoreOpsAdmin  # noqa: F401  isort: skip
+
+# simplejwt's lists of issued and revoked refresh tokens hold live credentials: they stay out of
+# the staff admin. To cut a user off, deactivate the account (refresh then answers 401).
+for _model in (OutstandingToken, BlacklistedToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -124,8 +125,22 @@ class RefreshOutputSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="A new refresh token: refresh tokens rotate.")
 
 
+class RefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, except that a token of a deleted account is refused (401) like one
+    of a disabled account, instead of failing on the missing user."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist as exc:
+            raise AuthenticationFailed(
+                _("No active account found for the given token."), "no_active_account"
+            ) from exc
+
+
 class RefreshView(TokenRefreshView):
     authentication_classes = [PublicEndpointAuthentication]  # type: ignore[assignment]
+    serializer_class = RefreshSerializer  # type: ignore[assignment]
 
     @extend_schema(
         operation_id="auth_token_refresh",

@@ -92,7 +92,9 @@ def test_a_rotated_refresh_token_is_spent(alice, anon) -> None:  # type: ignore[
     replay = anon.post(url("auth/token/refresh/"), {"refresh": old})
     assert replay.status_code == 401
     # ...while the app's current one still does.
-    assert anon.post(url("auth/token/refresh/"), {"refresh": new.data["refresh"]}).status_code == 200
+    assert (
+        anon.post(url("auth/token/refresh/"), {"refresh": new.data["refresh"]}).status_code == 200
+    )
 
 
 def test_logout_revokes_the_refresh_token(alice, anon) -> None:  # type: ignore[no-untyped-def]
@@ -110,6 +112,18 @@ def test_logout_revokes_the_refresh_token(alice, anon) -> None:  # type: ignore[
     # Another session of the same user is untouched.
     other = _login(anon, "alice").data["refresh"]
     assert anon.post(url("auth/token/refresh/"), {"refresh": other}).status_code == 200
+
+
+def test_refresh_for_a_disabled_or_deleted_account_is_401(alice, anon) -> None:  # type: ignore[no-untyped-def]
+    first = _login(anon, "alice").data["refresh"]
+    second = _login(anon, "alice").data["refresh"]
+    alice.user.is_active = False
+    alice.user.save(update_fields=["is_active"])
+    disabled = anon.post(url("auth/token/refresh/"), {"refresh": first})
+    assert disabled.status_code == 401
+    alice.user.delete()
+    deleted = anon.post(url("auth/token/refresh/"), {"refresh": second})
+    assert deleted.status_code == 401 and deleted.data["code"] == "authentication_failed"
 
 
 def test_login_is_throttled_per_address(alice, anon, settings) -> None:  # type: ignore[no-untyped-def]

@@ -73,6 +73,7 @@ def test_the_cap_is_api_max_page_size(db: Any, world: World) -> None:
 PUBLIC_BODIES: dict[str, dict[str, Any]] = {
     "auth-token": {"login": "alice", "password": "pass-word-123"},
     "auth-token-refresh": {"refresh": "x"},
+    "auth-logout": {"refresh": "x"},
     "shopper-signup": {"phone": "13900000099", "password": "pass-word-123"},
     "shopper-otp-request": {"phone": "13900000099"},
     "shopper-otp-verify": {"phone": "13900000099", "code": "123456"},
