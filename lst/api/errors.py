@@ -56,6 +56,13 @@ def _flatten_message(detail: Any) -> str:
     return str(detail)
 
 
+def _beyond_sqlite_integers(exc: Exception) -> bool:
+    """An id beyond 64 bits looked up on SQLite (the embedded default): Python's sqlite3 driver
+    cannot even bind it. No row can have such an id, so it is a 404, as on PostgreSQL, where
+    the lookup simply finds nothing."""
+    return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
@@ -72,7 +79,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404) or _beyond_sqlite_integers(exc):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

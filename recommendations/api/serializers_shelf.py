@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from lst.api.fields import IdField
 from recommendations.models import ShelfPlan
 from stores.models import Fixture
 
@@ -104,7 +105,7 @@ class ShelfPlanDetailSerializer(serializers.Serializer):
 
 
 class ShelfLayoutItemInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    product = IdField()
     level = serializers.IntegerField(min_value=1, max_value=50, help_text="1 = bottom.")
     facings = serializers.IntegerField(min_value=1, max_value=MAX_FACINGS_RECORDED)
     position = serializers.IntegerField(

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lst.api.fields import IdField
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
 from stores.models import Store
@@ -222,7 +223,7 @@ class SuggestionsView(APIView):
 
 
 class AcceptLineSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = IdField()
     quantity = serializers.IntegerField(
         min_value=0, required=False, help_text="Edited units (whole case packs); omit to keep."
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lst.api.fields import IdField
 from lst.errors import ValidationFailed
 from replenishment.models import OrderEvent, ReplenishmentOrder, ReplenishmentOrderLine
 from replenishment.services import MAX_LINES, WAREHOUSE_ACTIONS
@@ -48,7 +49,7 @@ def validate(serializer_cls: type[serializers.Serializer], data: Any) -> dict[st
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    product = IdField()
     quantity = serializers.IntegerField(
         min_value=1, required=False, help_text="Units; a multiple of the product's case pack."
     )
@@ -87,7 +88,7 @@ class OrderCancelInputSerializer(serializers.Serializer):
 
 
 class OrderReceiveLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    product = IdField()
     quantity_received = serializers.IntegerField(
         min_value=0, help_text="Units that arrived in good condition (go into store stock)."
     )
@@ -110,7 +111,7 @@ class OrderRejectInputSerializer(serializers.Serializer):
 
 
 class OrderBulkItemInputSerializer(serializers.Serializer):
-    order = serializers.IntegerField(min_value=1)
+    order = IdField()
     action = serializers.ChoiceField(choices=sorted(WAREHOUSE_ACTIONS))
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

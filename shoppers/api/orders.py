@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from lst.api.auth import PublicEndpointAuthentication
+from lst.api.fields import IdField
 from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
 from lst.api.nested_errors import flatten_errors
@@ -120,12 +121,12 @@ class ShopProductListView(ListAPIView):
 
 
 class ShopperOrderLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, help_text="Product id.")
+    product = IdField(help_text="Product id.")
     quantity = serializers.IntegerField(min_value=1, help_text="Units.")
 
 
 class ShopperOrderPlaceInputSerializer(serializers.Serializer):
-    store = serializers.IntegerField(min_value=1, help_text="Store id.")
+    store = IdField(help_text="Store id.")
     fulfilment = serializers.ChoiceField(choices=ShopperOrder.Fulfilment.choices)
     address = serializers.IntegerField(
         required=False, allow_null=True, help_text="Your address id; required for delivery."

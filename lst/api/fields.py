@@ -1,0 +1,20 @@
+"""Serializer fields shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+#: The largest id a row can have (64-bit signed integers, on PostgreSQL and SQLite alike).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """An object id in a request body: a positive integer that fits a database id, so an absurd
+    one is a 400 naming the field (not a failed lookup deep in a service)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
