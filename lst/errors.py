@@ -55,3 +55,10 @@ class PayloadTooLarge(DomainError):
 class IdempotencyMismatch(DomainError):
     status_code = 422
     default_code = "idempotency_key_reused"
+
+
+class ServiceUnavailable(DomainError):
+    """Something the request needs outside the database is down (e.g. the SMS gateway): retry."""
+
+    status_code = 503
+    default_code = "service_unavailable"

@@ -254,6 +254,18 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Text messages (shoppers' login codes): see lst/sms.py.
+SMS_BACKEND = env.str("SMS_BACKEND", default="off" if PRODUCTION else "log")
+SMS_WEBHOOK_URL = env.str("SMS_WEBHOOK_URL", default="")
+SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5.0)
+if SMS_BACKEND not in ("log", "webhook", "off"):
+    raise ImproperlyConfigured(f"SMS_BACKEND must be log, webhook or off, not {SMS_BACKEND!r}")
+if SMS_BACKEND == "webhook" and not SMS_WEBHOOK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SMS_BACKEND=webhook needs SMS_WEBHOOK_URL (http:// or https://)")
+if PRODUCTION and SMS_BACKEND == "log":
+    raise ImproperlyConfigured("SMS_BACKEND=log would write login codes to production logs")
+
 AUTH_USER_MODEL = "lst.User"
 
 # --- Replenishment orders: one OpenAPI enum for the order status (order, event from/to).

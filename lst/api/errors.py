@@ -65,7 +65,10 @@ def _beyond_sqlite_integers(exc: Exception) -> bool:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status_code == 503 else None
+        return Response(
+            error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=retry
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("payload_too_large", _("The request body is too large.")),

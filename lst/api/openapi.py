@@ -20,6 +20,7 @@ _DESCRIPTIONS = {
     415: "The body is not in a media type this operation reads (`unsupported_media_type`).",
     422: "This Idempotency-Key was used for a different request (`idempotency_key_reused`).",
     429: "Too many requests (`throttled`); retry after the `Retry-After` seconds.",
+    503: "A service the request needs is down (e.g. `sms_unavailable`); retry after `Retry-After`.",
 }
 
 

@@ -77,12 +77,14 @@ class OtpRequestView(APIView):
         operation_id="shopper_otp_request",
         tags=["shoppers"],
         request=OtpRequestInputSerializer,
-        responses={202: OtpRequestOutputSerializer, **error_responses(400, 429)},
+        responses={202: OtpRequestOutputSerializer, **error_responses(400, 429, 503)},
         auth=[],
         description=(
-            "Send a 6-digit login code to the phone (in development it is written to the server "
-            "log). The same answer whether or not the number has an account. Throttled per "
-            "client address and per number (scope `otp`)."
+            "Send a 6-digit login code to the phone by text message (in development it is "
+            "written to the server log). The same answer whether or not the number has an "
+            "account. Throttled per client address and per number (scope `otp`). 503 "
+            "`sms_unavailable` (with Retry-After) when the text could not be sent: offer the "
+            "password login instead."
         ),
     )
     def post(self, request: Request) -> Response:

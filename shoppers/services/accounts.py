@@ -2,7 +2,8 @@
 
 One-time codes: six digits, stored only as an HMAC keyed by SECRET_KEY, valid
 SHOPPER_OTP_TTL_SECONDS, at most SHOPPER_OTP_MAX_ATTEMPTS guesses, and a new request kills the
-previous code. There is no SMS gateway yet: outside production the code is logged at INFO.
+previous code. The code goes out as a text message through lst.sms (SMS_BACKEND); when it cannot
+be sent, nothing changes (the previous code stays live) and the caller gets 503 `sms_unavailable`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lst.errors import NotFound, ValidationFailed
+from lst.errors import NotFound, ServiceUnavailable, ValidationFailed
+from lst.sms import SmsError, sms_send
 
 from ..models import OneTimeCode, ShopperAddress, ShopperProfile
 
@@ -99,8 +101,20 @@ def otp_request(*, phone: str, now: dt.datetime | None = None) -> tuple[OneTimeC
         code_hash=_code_hash(phone, code),
         expires_at=now + dt.timedelta(seconds=settings.SHOPPER_OTP_TTL_SECONDS),
     )
-    if not getattr(settings, "PRODUCTION", False):
-        logger.info("shopper login code for %s: %s", phone, code)
+    minutes = settings.SHOPPER_OTP_TTL_SECONDS // 60
+    text = _("Your LST login code is %(code)s, valid for %(minutes)d minutes.") % {
+        "code": code,
+        "minutes": minutes,
+    }
+    try:
+        sms_send(to=phone, text=text, purpose="login_code")
+    except SmsError as exc:
+        # Raised inside the transaction: the new code and the retirement of the previous one
+        # are rolled back together.
+        raise ServiceUnavailable(
+            _("The code could not be sent; try again in a minute, or log in with your password."),
+            code="sms_unavailable",
+        ) from exc
     return row, code
 
 

@@ -72,3 +72,13 @@ def test_a_network_that_is_not_one_stops_the_start() -> None:
     out = _settings(METRICS_ALLOWED_NETWORKS="10.0.0.0/8,10.0.0.0/33")
     assert out.returncode != 0
     assert "METRICS_ALLOWED_NETWORKS" in out.stderr
+
+
+def test_sms_settings_are_checked_at_start() -> None:
+    # Production never writes login codes to its logs; a webhook needs its address.
+    out = _settings(**PRODUCTION, SMS_BACKEND="log")
+    assert out.returncode != 0 and "SMS_BACKEND=log" in out.stderr
+    out = _settings(SMS_BACKEND="webhook")
+    assert out.returncode != 0 and "SMS_WEBHOOK_URL" in out.stderr
+    out = _settings(SMS_BACKEND="pigeon")
+    assert out.returncode != 0 and "SMS_BACKEND must be" in out.stderr

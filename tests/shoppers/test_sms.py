@@ -1,0 +1,106 @@
+"""Login codes leave by text message: through a real HTTP gateway (the webhook backend), and a
+gateway that fails or is missing answers 503 `sms_unavailable` and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import url
+
+PHONE = "13900000033"
+
+
+class Gateway:
+    """A local HTTP server standing in for the SMS provider's adapter."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.status = 200
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                body = json.loads(self.rfile.read(length))
+                gateway.received.append((dict(self.headers), body))
+                self.send_response(gateway.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/sms"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def last_code(self) -> str:
+        return re.findall(r"\d{6}", self.received[-1][1]["text"])[-1]
+
+
+@pytest.fixture
+def gateway(settings) -> Iterator[Gateway]:  # type: ignore[no-untyped-def]
+    gw = Gateway()
+    settings.SMS_BACKEND = "webhook"
+    settings.SMS_WEBHOOK_URL = gw.url
+    settings.SMS_WEBHOOK_TOKEN = "gw-token"
+    settings.SMS_TIMEOUT_SECONDS = 2.0
+    yield gw
+    gw.close()
+
+
+def _request(anon, language: str = "en"):  # type: ignore[no-untyped-def]
+    return anon.post(url("shopper/otp/request/"), {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def _verify(anon, code: str):  # type: ignore[no-untyped-def]
+    return anon.post(url("shopper/otp/verify/"), {"phone": PHONE, "code": code})
+
+
+def test_the_code_goes_to_the_gateway_and_logs_in(db, anon, gateway, caplog) -> None:  # type: ignore[no-untyped-def]
+    r = _request(anon)
+    assert r.status_code == 202
+    headers, body = gateway.received[-1]
+    assert headers["Authorization"] == "Bearer gw-token"
+    assert body["to"] == PHONE and body["purpose"] == "login_code"
+    assert re.fullmatch(r"Your LST login code is \d{6}, valid for 5 minutes\.", body["text"])
+    code = gateway.last_code()
+    assert code not in caplog.text  # the code is not in any log line
+    assert _verify(anon, code).status_code == 200
+    # The shopper's language: the text is in Chinese for zh-hans.
+    assert _request(anon, "zh-hans").status_code == 202
+    assert "验证码" in gateway.received[-1][1]["text"]
+
+
+@pytest.mark.parametrize("failure", ["answers 500", "unreachable", "off"])
+def test_a_failed_text_is_503_and_the_previous_code_stays_live(  # type: ignore[no-untyped-def]
+    db, anon, gateway, settings, failure
+) -> None:
+    assert _request(anon).status_code == 202
+    first = gateway.last_code()
+    if failure == "answers 500":
+        gateway.status = 500
+    elif failure == "unreachable":
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            settings.SMS_WEBHOOK_URL = f"http://127.0.0.1:{s.getsockname()[1]}/sms"
+    else:
+        settings.SMS_BACKEND = "off"
+    r = _request(anon)
+    assert r.status_code == 503
+    assert r.json()["code"] == "sms_unavailable" and "password" in r.json()["message"]
+    assert r.headers["Retry-After"]
+    # Nothing changed: the code the shopper already has still logs in.
+    assert _verify(anon, first).status_code == 200
