@@ -28,6 +28,7 @@ from ..models import PurchaseSettings, PurchaseSuggestion, SuggestionStatus, Tra
 QUANTILE_LEVELS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.995)
 DEFAULT_FACINGS = 2
 DEFAULT_SHELF_DEPTH_CM = 40.0
+MEAN_DAYS = 7  # the daily rate shown to the owner is the mean of the first week's forecast
 BACKROOM_CASES = 1  # a backroom holds about one case of each line on top of the shelf
 
 
@@ -70,11 +71,21 @@ def score_stores(
     if not stores:
         return 0
     end = max(now.astimezone(ZoneInfo(s.timezone)).date() for s in stores) - dt.timedelta(days=1)
+    horizon = model.params.horizon
+    schedules = {s.pk: delivery_schedule(s, now, horizon) for s in stores}
     stock = data.stock_frame([s.pk for s in stores])
     products = data.products_frame(stock["product_id"].unique()).set_index("product_id")
     panel = data.sales_panel(store_ids=[s.pk for s in stores], end=end)
-    result = None if panel is None else predict(model, panel, model.params.horizon)
-    on_order = data.on_order_frame([s.pk for s in stores]).set_index(["store_id", "product_id"])
+    # Forecast only the days some store of the chunk needs: its protection interval, and the
+    # first week for the daily rate shown to the owner.
+    needed = min(horizon, max([MEAN_DAYS, *(days for _, days in schedules.values())]))
+    result = None if panel is None else predict(model, panel, needed)
+    on_order = {
+        (int(store_id), int(product_id)): int(units)
+        for store_id, product_id, units in data.on_order_frame([s.pk for s in stores])[
+            ["store_id", "product_id", "on_order"]
+        ].itertuples(index=False)
+    }
     depth = dict(
         Fixture.objects.filter(store__in=stores, kind=Fixture.Kind.SHELF).values_list(
             "store_id", "depth_cm"
@@ -91,6 +102,7 @@ def score_stores(
             rows = _store_rows(
                 store,
                 now,
+                schedules[store.pk],
                 result,
                 stock,
                 products,
@@ -98,7 +110,6 @@ def score_stores(
                 depth,
                 budgets.get(store.pk),
                 run,
-                model.params.horizon,
             )
             written += _replace(store, rows)
     return written
@@ -107,17 +118,17 @@ def score_stores(
 def _store_rows(
     store: Store,
     now: dt.datetime,
+    schedule: tuple[dt.date, int],
     result: Any,
     stock: pd.DataFrame,
     products: pd.DataFrame,
-    on_order: pd.DataFrame,
+    on_order: dict[tuple[int, int], int],
     depth: dict[int, float],
     budget: Decimal | None,
     run: TrainingRun | None,
-    horizon: int,
 ) -> list[PurchaseSuggestion]:
     today = now.astimezone(ZoneInfo(store.timezone)).date()
-    arrival, protection = delivery_schedule(store, now, horizon)
+    arrival, protection = schedule
     if result is None:
         return []
     mask = result.store_ids == store.pk
@@ -132,10 +143,10 @@ def _store_rows(
     rows_idx = np.flatnonzero(mask)[keep]
     mean = result.mean[rows_idx]
     quant = result.total_quantiles(QUANTILE_LEVELS, periods=protection, rows=rows_idx)
-    mean_daily = mean[:, : min(7, mean.shape[1])].mean(axis=1)
+    mean_daily = mean[:, : min(MEAN_DAYS, mean.shape[1])].mean(axis=1)
     prod = products.loc[pids]
     on_hand = carried.loc[pids].to_numpy().astype(np.int64)
-    oo = np.array([int(on_order["on_order"].get((store.pk, p), 0)) for p in pids], dtype=np.int64)
+    oo = np.array([on_order.get((store.pk, int(p)), 0) for p in pids], dtype=np.int64)
     levels = np.array(QUANTILE_LEVELS)
     inp = PolicyInput(
         mean_daily=mean_daily,
