@@ -225,7 +225,13 @@ def test_a_worker_logs_the_request_id_and_counts_outcomes(tmp_path: Path) -> Non
             assert proc.poll() is None, log.read_text()
             return [x for x in _json_lines(log) if x.get("logger") == "lst.tasks"]
 
-        _wait("four task lines", lambda: len(finished()) >= 4, seconds=120)
+        ours = {r.id for r in [*ok, bad]}
+        # Wait for these four tasks' lines (a task left queued by another test may log too).
+        _wait(
+            "four task lines",
+            lambda: ours <= {x.get("task_id") for x in finished()},
+            seconds=120,
+        )
         by_id = {line["task_id"]: line for line in finished()}
         for result in ok:
             assert by_id[result.id]["task_state"] == "SUCCESS"

@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from shoppers import services as shopper_services
+from tests.sms_gateway import Gateway
 
 from .world import World
 
@@ -132,8 +133,15 @@ def test_production_logs_no_password_token_or_code(
     db: Any, world: World, settings: Any, monkeypatch: Any
 ) -> None:
     settings.PRODUCTION, settings.DEBUG = True, False
-    with every_log_line() as lines:
-        secrets = _session(world, monkeypatch)
+    # Production sends codes through a gateway (it refuses to start with SMS_BACKEND=log).
+    gateway = Gateway()
+    settings.SMS_BACKEND, settings.SMS_WEBHOOK_URL = "webhook", gateway.url
+    try:
+        with every_log_line() as lines:
+            secrets = _session(world, monkeypatch)
+    finally:
+        gateway.close()
+    assert gateway.last_code() == secrets[-1], "the code went out by text message"
     assert lines, "the session logs something (401s at least): the capture works"
     leaks = {s[:12]: _found(s, lines) for s in secrets if _found(s, lines)}
     assert not leaks, leaks
@@ -142,8 +150,8 @@ def test_production_logs_no_password_token_or_code(
 def test_development_logs_the_code_and_nothing_else(
     db: Any, world: World, settings: Any, monkeypatch: Any
 ) -> None:
-    """There is no SMS gateway yet: outside production the code is logged (docs/api.md). This is
-    also the control that the capture sees the code when it is there."""
+    """Development's SMS backend (`log`) writes the text message, code included, to the log
+    (docs/api.md). This is also the control that the capture sees the code when it is there."""
     settings.PRODUCTION = False
     with every_log_line() as lines:
         secrets = _session(world, monkeypatch)
