@@ -231,7 +231,9 @@ class AcceptLineSerializer(serializers.Serializer):
 
 
 class AcceptInSerializer(serializers.Serializer):
-    lines = AcceptLineSerializer(
+    # DRF passes max_length on to the ListSerializer that many=True builds
+    # (LIST_SERIALIZER_KWARGS); the stubs' BaseSerializer.__init__ omits it.
+    lines = AcceptLineSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=2000,
