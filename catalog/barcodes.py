@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Expression, F, IntegerField, Q, Value
 from django.db.models.functions import Cast, Length, Mod, Substr
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,7 @@ def ean13_condition(field: str) -> Q:
     all_digits = Q(Exact(Length(F(field)), Value(13)))
     for d in digits:
         all_digits &= Q(GreaterThanOrEqual(d, Value("0"))) & Q(LessThanOrEqual(d, Value("9")))
-    weighted = Cast(digits[12], IntegerField())
+    weighted: Expression = Cast(digits[12], IntegerField())
     for d, w in zip(digits[:12], WEIGHTS, strict=True):
         weighted = weighted + Cast(d, IntegerField()) * Value(w)
     return all_digits & Q(Exact(Mod(weighted, Value(10)), Value(0)))

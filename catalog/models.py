@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,7 +14,15 @@ from lst.models import TimeStampedModel
 
 from .barcodes import ean13_condition, validate_ean13
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class DecimalKwargs(TypedDict):
+    """The precision of a decimal field, splatted into model and serializer DecimalFields."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: DecimalKwargs = {"max_digits": 12, "decimal_places": 2}
 
 
 class Category(TimeStampedModel):

@@ -33,7 +33,9 @@ class UserAdmin(TerritoryScopedAdminMixin, BaseUserAdmin):
     territory_path = "!memberships__store__territory"
     list_display = ("username", "phone", "first_name", "last_name", "is_staff", "is_active")
     search_fields = ("username", "phone", "first_name", "last_name", "email")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("LST", {"fields": ("phone",)}))
+    # django.contrib.auth's UserAdmin sets fieldsets (a tuple); the stubs only know ModelAdmin's
+    # `fieldsets: ... | None`.
+    fieldsets = (*BaseUserAdmin.fieldsets, ("LST", {"fields": ("phone",)}))  # type: ignore[misc]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = super().get_readonly_fields(request, obj)

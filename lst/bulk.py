@@ -39,6 +39,13 @@ def bulk_insert(
     return total
 
 
+def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field behind column `name`: rows hold column values, so it is a concrete field."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 def _flush(model: type[models.Model], fields: Sequence[str], rows: list[Sequence[Any]]) -> int:
     if connection.vendor == "postgresql":
         out = io.StringIO()
@@ -46,7 +53,7 @@ def _flush(model: type[models.Model], fields: Sequence[str], rows: list[Sequence
         for row in rows:
             writer.writerow(["\\N" if v is None else v for v in row])
         out.seek(0)
-        columns = ", ".join(model._meta.get_field(f).column for f in fields)
+        columns = ", ".join(_column_field(model, f).column for f in fields)
         with connection.cursor() as cursor:
             cursor.copy_expert(
                 f"COPY {model._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
@@ -56,7 +63,7 @@ def _flush(model: type[models.Model], fields: Sequence[str], rows: list[Sequence
     # Other backends (SQLite): one executemany with values prepared as the fields would.
     # Seed and import columns repeat a lot (ids, dates, timestamps), so each distinct value is
     # prepared once per chunk.
-    model_fields = [model._meta.get_field(f) for f in fields]
+    model_fields = [_column_field(model, f) for f in fields]
     caches: list[dict[Any, Any]] = [{} for _ in fields]
 
     def prep(i: int, value: Any) -> Any:
@@ -95,7 +102,7 @@ def bulk_insert_frame(
         return bulk_insert(
             model, fields, frame.itertuples(index=False, name=None), progress=progress
         )
-    columns = ", ".join(model._meta.get_field(f).column for f in fields)
+    columns = ", ".join(_column_field(model, f).column for f in fields)
     sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
     total = 0
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ hardening that `manage.py check --deploy` looks for.
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -138,7 +139,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 10
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- REST framework
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -179,7 +180,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
 }
 
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "LST API",
     "DESCRIPTION": "Store app, shopper lookup and warehouse API of the LST retail assistant.",
     "VERSION": "1.0.0",

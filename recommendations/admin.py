@@ -43,7 +43,7 @@ def backtest_table(versions: list[ModelVersion]) -> str:
     )
     best = {
         m: min(
-            (s.get(m) for _v, _n, s in columns if isinstance(s.get(m), int | float)),
+            (val for _v, _n, s in columns if isinstance(val := s.get(m), int | float)),
             default=None,
             key=lambda x: abs(x - 0.9) if m == "coverage90" else abs(x) if m == "bias" else x,
         )

@@ -147,7 +147,7 @@ def _plan_svg(plan: ShelfPlan) -> str:
     )
     x_by_level: dict[int, float] = {}
     placements = []
-    names = {}
+    names: dict[int | str, str] = {}
     for item in plan.items.all():
         width = float(item.product.width_cm) * item.facings
         x = x_by_level.get(item.level, 0.0)

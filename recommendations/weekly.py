@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
 
 from celery import shared_task
@@ -32,10 +33,11 @@ def _weekly(kind: str, store_ids: list[int] | None, tz: str | None, force_train:
     from recommendations.tasks import chunks_send
     from stores.models import Store
 
-    train = {
+    trainers: dict[str, Callable[..., object]] = {
         ModelKind.SHELF: shelf.shelf_response_fit,
         ModelKind.ASSORTMENT: assortment.assortment_fit,
-    }[kind]
+    }
+    train = trainers[kind]
     run = pipeline.run_start(kind=kind)
     active = registry.active_model(kind)
     if force_train or active is None or timezone.now() - active.trained_at > RETRAIN_AFTER:

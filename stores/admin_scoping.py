@@ -18,7 +18,7 @@ one: opening another territory's store by URL tells nothing about it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Model, Q, QuerySet
@@ -30,7 +30,11 @@ from .models import Store, Territory
 MAX_DEPTH = len(Territory.Kind.choices) + 1
 
 
-def territory_scope(user: Any) -> QuerySet[Territory]:
+class _PkRow(TypedDict):
+    pk: int
+
+
+def territory_scope(user: Any) -> QuerySet[Territory, _PkRow]:
     """Territories `user` looks after, with all their descendants (a lazy subquery)."""
     q = Q()
     for depth in range(MAX_DEPTH):

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MONEY
-from lst.models import TimeStampedModel
+from lst.models import TimeStampedModel, User
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -121,7 +121,7 @@ class Store(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="stores",
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("members"),
         through="StoreMembership",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
+from lst.models import User
 from stores.models import Store, StoreMembership
 from tests.replenishment.factories import WarehouseFactory
 from tests.stores.factories import MembershipFactory, StoreFactory, UserFactory
@@ -21,12 +22,12 @@ from tests.stores.factories import MembershipFactory, StoreFactory, UserFactory
 
 @dataclass
 class Tenant:
-    user: object
+    user: User
     store: Store
     client: APIClient
 
 
-def _client_for(user: object) -> APIClient:
+def _client_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
@@ -34,30 +35,30 @@ def _client_for(user: object) -> APIClient:
 
 @pytest.fixture
 def warehouse(db):  # type: ignore[no-untyped-def]
-    return WarehouseFactory()
+    return WarehouseFactory.create()
 
 
 @pytest.fixture
 def alice(db, warehouse) -> Tenant:  # type: ignore[no-untyped-def]
-    user = UserFactory(username="alice", phone="13800000001")
-    store = StoreFactory(code="alice-store", name="爱丽丝便利店", warehouse=warehouse)
-    MembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
+    user = UserFactory.create(username="alice", phone="13800000001")
+    store = StoreFactory.create(code="alice-store", name="爱丽丝便利店", warehouse=warehouse)
+    MembershipFactory.create(user=user, store=store, role=StoreMembership.Role.OWNER)
     return Tenant(user, store, _client_for(user))
 
 
 @pytest.fixture
 def bob(db, warehouse) -> Tenant:  # type: ignore[no-untyped-def]
-    user = UserFactory(username="bob", phone="13800000002")
-    store = StoreFactory(code="bob-store", name="鲍勃便利店", warehouse=warehouse)
-    MembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
+    user = UserFactory.create(username="bob", phone="13800000002")
+    store = StoreFactory.create(code="bob-store", name="鲍勃便利店", warehouse=warehouse)
+    MembershipFactory.create(user=user, store=store, role=StoreMembership.Role.OWNER)
     return Tenant(user, store, _client_for(user))
 
 
 @pytest.fixture
 def carol(db, alice) -> Tenant:  # type: ignore[no-untyped-def]
     """A clerk in Alice's store."""
-    user = UserFactory(username="carol", phone="13800000003")
-    MembershipFactory(user=user, store=alice.store, role=StoreMembership.Role.CLERK)
+    user = UserFactory.create(username="carol", phone="13800000003")
+    MembershipFactory.create(user=user, store=alice.store, role=StoreMembership.Role.CLERK)
     return Tenant(user, alice.store, _client_for(user))
 
 

@@ -36,7 +36,7 @@ def test_ean13_check_digit_by_hand() -> None:
 
 
 def test_product_with_bad_barcode_checksum_is_rejected_by_the_database() -> None:
-    category = CategoryFactory()
+    category = CategoryFactory.create()
     fields = {"sku": "X1", "name": "x", "category": category, "unit_cost": 1, "retail_price": 2}
     Product.objects.create(barcode="4006381333931", **fields)
     _rejected(lambda: Product.objects.create(barcode="6901234567891", **{**fields, "sku": "X2"}))
@@ -44,34 +44,34 @@ def test_product_with_bad_barcode_checksum_is_rejected_by_the_database() -> None
 
 
 def test_product_invariants() -> None:
-    _rejected(lambda: ProductFactory(case_pack=0))
-    _rejected(lambda: ProductFactory(unit_cost=Decimal("-0.01")))
-    _rejected(lambda: ProductFactory(shelf_life_days=0))
-    _rejected(lambda: ProductFactory(width_cm=0))
+    _rejected(lambda: ProductFactory.create(case_pack=0))
+    _rejected(lambda: ProductFactory.create(unit_cost=Decimal("-0.01")))
+    _rejected(lambda: ProductFactory.create(shelf_life_days=0))
+    _rejected(lambda: ProductFactory.create(width_cm=0))
 
 
 def test_negative_stock_is_rejected() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     _rejected(lambda: StockLevel.objects.create(store=store, product=product, on_hand=-1))
 
 
 def test_duplicate_stock_row_is_rejected() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     StockLevel.objects.create(store=store, product=product, on_hand=1)
     _rejected(lambda: StockLevel.objects.create(store=store, product=product, on_hand=2))
 
 
 def test_warehouse_reserved_cannot_exceed_on_hand_or_go_negative() -> None:
-    row = WarehouseStockFactory(on_hand=5, reserved=5)
+    row = WarehouseStockFactory.create(on_hand=5, reserved=5)
     _rejected(lambda: WarehouseStock.objects.filter(pk=row.pk).update(reserved=6))
     _rejected(lambda: WarehouseStock.objects.filter(pk=row.pk).update(on_hand=4))
     _rejected(lambda: WarehouseStock.objects.filter(pk=row.pk).update(reserved=-1))
-    wh, product = WarehouseFactory(), ProductFactory()
-    _rejected(lambda: WarehouseStockFactory(warehouse=wh, product=product, on_hand=-1))
+    wh, product = WarehouseFactory.create(), ProductFactory.create()
+    _rejected(lambda: WarehouseStockFactory.create(warehouse=wh, product=product, on_hand=-1))
 
 
 def test_ledger_movement_of_zero_is_rejected() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     from django.utils import timezone
 
     _rejected(
@@ -82,7 +82,7 @@ def test_ledger_movement_of_zero_is_rejected() -> None:
 
 
 def test_fixture_eye_level_must_be_one_of_its_levels() -> None:
-    store = StoreFactory()
+    store = StoreFactory.create()
     _rejected(
         lambda: Fixture.objects.create(store=store, name="a", width_cm=90, levels=4, eye_level=5)
     )
@@ -92,7 +92,7 @@ def test_fixture_eye_level_must_be_one_of_its_levels() -> None:
 
 
 def test_daily_sales_one_row_per_store_product_date() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     import datetime as dt
 
     DailySales.objects.create(store=store, product=product, date=dt.date(2026, 1, 1), units=3)

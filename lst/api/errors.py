@@ -94,7 +94,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
 
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
-    code = code or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+    if not code:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
     if isinstance(exc, exceptions.ValidationError):
         # Nested input (a list of lines) gives nested errors: one level of keys like
         # `items[0].product`, as the schema's ApiError says.

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from lst.errors import IdempotencyMismatch, ValidationFailed
-from lst.models import IdempotencyRecord
+from lst.models import IdempotencyRecord, User
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -29,6 +29,7 @@ MAX_KEY_LENGTH = 255
 
 def _request_hash(request: Request) -> str:
     digest = hashlib.sha256()
+    assert request.method is not None  # set on every request a view handles
     digest.update(request.method.encode())
     digest.update(request.path.encode())
     digest.update(request.body)
@@ -60,6 +61,8 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             )
         request_hash = _request_hash(request)
         user = request.user
+        # Records belong to an account: every idempotent view requires authentication.
+        assert isinstance(user, User)
         with transaction.atomic():
             try:
                 with transaction.atomic():

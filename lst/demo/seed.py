@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -204,7 +205,11 @@ def seed_demo(
         nb = NEIGHBOURHOODS[demand.neighbourhood[s]]
         wh = min(
             warehouses,
-            key=lambda w: (float(w.latitude) - lat) ** 2 + (float(w.longitude) - lon) ** 2,
+            # Every demo warehouse is created with coordinates (above): never None here.
+            key=lambda w: (
+                (float(cast(Decimal, w.latitude)) - lat) ** 2
+                + (float(cast(Decimal, w.longitude)) - lon) ** 2
+            ),
         )
         street = STREETS[int(rng.integers(len(STREETS)))]
         store_rows.append(

@@ -117,7 +117,9 @@ class ShelfLayoutItemInputSerializer(serializers.Serializer):
 
 
 class ShelfLayoutInputSerializer(serializers.Serializer):
-    items = ShelfLayoutItemInputSerializer(many=True, max_length=MAX_LAYOUT_ITEMS)
+    # DRF passes max_length on to the ListSerializer that many=True builds
+    # (LIST_SERIALIZER_KWARGS); the stubs' BaseSerializer.__init__ omits it.
+    items = ShelfLayoutItemInputSerializer(many=True, max_length=MAX_LAYOUT_ITEMS)  # type: ignore[call-arg]
 
 
 class ShelfLayoutSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import DecimalKwargs
 from lst.api.fields import IdField
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
@@ -39,7 +40,7 @@ from ..services.suggestions import (
 )
 
 SUGGESTION_ID = OpenApiParameter("suggestion_id", int, OpenApiParameter.PATH)
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: DecimalKwargs = {"max_digits": 12, "decimal_places": 2}
 
 
 class SuggestionProductSerializer(serializers.Serializer):
@@ -230,7 +231,9 @@ class AcceptLineSerializer(serializers.Serializer):
 
 
 class AcceptInSerializer(serializers.Serializer):
-    lines = AcceptLineSerializer(
+    # DRF passes max_length on to the ListSerializer that many=True builds
+    # (LIST_SERIALIZER_KWARGS); the stubs' BaseSerializer.__init__ omits it.
+    lines = AcceptLineSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=2000,

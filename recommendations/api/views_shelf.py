@@ -70,7 +70,9 @@ def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
     lang = _lang()
     zh = lang.lower().startswith("zh")
     plan = view.plan
-    names = {pid: shelf.product_label(p, lang) for pid, p in view.products.items()}
+    names: dict[int | str, str] = {
+        pid: shelf.product_label(p, lang) for pid, p in view.products.items()
+    }
     unplaced_ids = [int(u["product_id"]) for u in plan.unplaced or []]
     unplaced_names = shelf.product_names(unplaced_ids, lang)
     return {

@@ -135,12 +135,12 @@ def _rows_for(
     # never a carried product; drops only for carried products that have stock on hand (a line
     # out of stock for weeks does not sell for another reason).
     on_hand = {(int(s), int(p)): int(q) for s, p, q in stock.itertuples(index=False, name=None)}
-    supply = {(int(s), p) for s, ps in allowed.items() for p in ps}
+    supplied = {(int(s), p) for s, ps in allowed.items() for p in ps}
     keep = []
     for s, p, a in out[["store_id", "product_id", "action"]].itertuples(index=False, name=None):
         key = (int(s), int(p))
         if a == Action.ADD:
-            keep.append(key in supply and key not in on_hand)
+            keep.append(key in supplied and key not in on_hand)
         else:
             keep.append(on_hand.get(key, 0) > 0)
     return out[np.array(keep, dtype=bool)] if len(out) else out
@@ -258,7 +258,11 @@ def assortment_accept(
         if (
             not product.is_active
             or not WarehouseStock.objects.filter(
-                warehouse_id=store.warehouse_id, product=product, on_hand__gt=0
+                # Django reads `=None` as IS NULL (no stock row: not available); the stubs
+                # reject None for a non-null column.
+                warehouse_id=store.warehouse_id,  # type: ignore[misc]
+                product=product,
+                on_hand__gt=0,
             ).exists()
         ):
             raise Conflict(

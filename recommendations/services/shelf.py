@@ -573,7 +573,7 @@ def product_label(product: Product, lang: str | None) -> str:
 
 
 def planogram_svg(view: PlanView, *, lang: str | None = None) -> str:
-    names = {pid: product_label(p, lang) for pid, p in view.products.items()}
+    names: dict[int | str, str] = {pid: product_label(p, lang) for pid, p in view.products.items()}
     cats = dict(
         Product.objects.filter(pk__in=list(view.products)).values_list(
             "pk", "category__name" if not lang or lang.startswith("zh") else "category__name_en"

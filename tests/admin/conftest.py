@@ -58,7 +58,7 @@ class StoreWorld:
 
 
 def staff(username: str, *territories: Territory, superuser: bool = False) -> User:
-    user = UserFactory(username=username, is_staff=True, is_superuser=superuser)
+    user = UserFactory.create(username=username, is_staff=True, is_superuser=superuser)
     if not superuser:
         user.groups.add(field_agent_group())
     for t in territories:
@@ -73,10 +73,12 @@ def login(user: User) -> Client:
 
 
 def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -> StoreWorld:
-    store = StoreFactory(code=code, name=f"店 {code}", territory=territory, warehouse=warehouse)
-    owner = UserFactory(username=f"owner-{code}")
-    membership = MembershipFactory(user=owner, store=store, role=StoreMembership.Role.OWNER)
-    fixture = FixtureFactory(store=store, name=f"shelf-{code}")
+    store = StoreFactory.create(
+        code=code, name=f"店 {code}", territory=territory, warehouse=warehouse
+    )
+    owner = UserFactory.create(username=f"owner-{code}")
+    membership = MembershipFactory.create(user=owner, store=store, role=StoreMembership.Role.OWNER)
+    fixture = FixtureFactory.create(store=store, name=f"shelf-{code}")
     stock_apply(store=store, movements=[MovementSpec(product.pk, "receipt", 12)])
     level = stock_count(store=store, product_id=product.pk, counted=10)
     movement = StockMovement.objects.filter(store=store).first()
@@ -101,7 +103,7 @@ def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -
     assortment = AssortmentSuggestion.objects.create(store=store, product=product, score=0.5)
     plan = ShelfPlan.objects.create(store=store, fixture=fixture)
     shopper_order = ShopperOrder.objects.create(
-        shopper=UserFactory(username=f"shopper-{code}"),
+        shopper=UserFactory.create(username=f"shopper-{code}"),
         store=store,
         fulfilment=ShopperOrder.Fulfilment.PICKUP,
         subtotal=Decimal("7.00"),
@@ -156,15 +158,15 @@ class Territories:
 
 @pytest.fixture
 def world(db) -> Territories:  # type: ignore[no-untyped-def]
-    east = TerritoryFactory(code="east", name="华东", kind=Territory.Kind.REGION)
-    hz = TerritoryFactory(code="hz", name="杭州", kind=Territory.Kind.CITY, parent=east)
-    hz_a = TerritoryFactory(code="hz-a", name="西湖区", parent=hz)
-    hz_b = TerritoryFactory(code="hz-b", name="上城区", parent=hz)
-    west = TerritoryFactory(code="west", name="华南", kind=Territory.Kind.REGION)
-    sz = TerritoryFactory(code="sz", name="深圳", kind=Territory.Kind.CITY, parent=west)
-    sz_a = TerritoryFactory(code="sz-a", name="南山区", parent=sz)
-    warehouse = WarehouseFactory(code="wh-east")
-    product = ProductFactory(sku="SKU-COLA")
+    east = TerritoryFactory.create(code="east", name="华东", kind=Territory.Kind.REGION)
+    hz = TerritoryFactory.create(code="hz", name="杭州", kind=Territory.Kind.CITY, parent=east)
+    hz_a = TerritoryFactory.create(code="hz-a", name="西湖区", parent=hz)
+    hz_b = TerritoryFactory.create(code="hz-b", name="上城区", parent=hz)
+    west = TerritoryFactory.create(code="west", name="华南", kind=Territory.Kind.REGION)
+    sz = TerritoryFactory.create(code="sz", name="深圳", kind=Territory.Kind.CITY, parent=west)
+    sz_a = TerritoryFactory.create(code="sz-a", name="南山区", parent=sz)
+    warehouse = WarehouseFactory.create(code="wh-east")
+    product = ProductFactory.create(sku="SKU-COLA")
     return Territories(
         east=east,
         hz=hz,

@@ -139,7 +139,7 @@ def test_opening_stock_goes_through_the_ledger(world) -> None:  # type: ignore[n
     client = login(world.agent)
     from tests.catalog.factories import ProductFactory
 
-    tea = ProductFactory(sku="SKU-TEA")
+    tea = ProductFactory.create(sku="SKU-TEA")
     csv = "store,product,quantity\nhz-a-1,SKU-TEA,24\nhz-a-1,SKU-COLA,10\n"
     preview = _import(client, "stores_stocklevel", csv)
     assert not preview.context["result"].has_validation_errors()
@@ -272,12 +272,16 @@ def test_model_versions_compare_promote_rollback(world, model_versions, tmp_path
 def test_run_pipeline_action_queues_selected_stores(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from recommendations import tasks
 
-    calls = []
+    calls: list[dict[str, object]] = []
 
     class Result:
         id = "t-1"
 
-    monkeypatch.setattr(tasks.nightly_pipeline, "delay", lambda **kw: calls.append(kw) or Result())
+    def delay(**kw: object) -> Result:
+        calls.append(kw)
+        return Result()
+
+    monkeypatch.setattr(tasks.nightly_pipeline, "delay", delay)
     client = login(world.manager)
     client.post(
         reverse("admin:stores_store_changelist"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db.models import Model
 from django.urls import reverse
 
 from stores.admin_scoping import scope_queryset, stores_in_scope, territory_scope
@@ -47,7 +48,7 @@ GLOBAL = {
 }
 
 
-def _label(model: type) -> str:
+def _label(model: type[Model]) -> str:
     return model._meta.label_lower
 
 

@@ -49,7 +49,7 @@ def test_login_by_phone(alice, anon) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_wrong_password_unknown_user_and_inactive_user_look_the_same(alice, anon) -> None:  # type: ignore[no-untyped-def]
-    inactive = UserFactory(username="gone", is_active=False)
+    inactive = UserFactory.create(username="gone", is_active=False)
     answers = [
         _login(anon, "alice", "wrong-password"),
         _login(anon, "nobody"),
@@ -69,7 +69,7 @@ def test_login_validation_error(anon) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_empty_phone_never_logs_in(db, anon) -> None:  # type: ignore[no-untyped-def]
-    UserFactory(username="nophone", phone="")
+    UserFactory.create(username="nophone", phone="")
     assert _login(anon, "").status_code == 400
 
 
@@ -156,8 +156,8 @@ def test_me_needs_authentication(anon) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_me_lists_every_store_with_its_role(carol) -> None:  # type: ignore[no-untyped-def]
-    other = StoreFactory(code="carol-own")
-    MembershipFactory(user=carol.user, store=other, role=StoreMembership.Role.OWNER)
+    other = StoreFactory.create(code="carol-own")
+    MembershipFactory.create(user=carol.user, store=other, role=StoreMembership.Role.OWNER)
     r = carol.client.get(url("me/"))
     assert [(s["store_code"], s["role"]) for s in r.data["stores"]] == sorted(
         [("alice-store", "clerk"), ("carol-own", "owner")],

@@ -14,7 +14,7 @@ SHELF = {"name": "饮料柜", "kind": "cooler", "width_cm": 90, "levels": 5, "ey
 
 
 def test_list_is_paginated_with_constant_queries(alice, bob, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    FixtureFactory(store=bob.store)
+    FixtureFactory.create(store=bob.store)
     FixtureFactory.create_batch(3, store=alice.store)
     # membership, count, page
     with django_assert_num_queries(3):
@@ -69,20 +69,20 @@ def test_create_validation(alice, body, field) -> None:  # type: ignore[no-untyp
 
 
 def test_update_validation_checks_the_merged_fixture(alice) -> None:  # type: ignore[no-untyped-def]
-    f = FixtureFactory(store=alice.store, levels=5, eye_level=3)
+    f = FixtureFactory.create(store=alice.store, levels=5, eye_level=3)
     r = alice.client.patch(url(f"stores/{alice.store.pk}/fixtures/{f.pk}/"), {"levels": 2})
     assert r.status_code == 400
     assert "eye_level" in r.data["fields"]
 
 
 def test_duplicate_name_is_a_conflict(alice) -> None:  # type: ignore[no-untyped-def]
-    FixtureFactory(store=alice.store, name="饮料柜")
+    FixtureFactory.create(store=alice.store, name="饮料柜")
     r = alice.client.post(url(f"stores/{alice.store.pk}/fixtures/"), SHELF)
     assert (r.status_code, r.data["code"]) == (409, "fixture_name_taken")
 
 
 def test_clerk_lists_but_cannot_write(carol) -> None:  # type: ignore[no-untyped-def]
-    f = FixtureFactory(store=carol.store)
+    f = FixtureFactory.create(store=carol.store)
     base = url(f"stores/{carol.store.pk}/fixtures/")
     assert carol.client.get(base).status_code == 200
     assert carol.client.get(f"{base}{f.pk}/").status_code == 200
@@ -96,8 +96,8 @@ def test_clerk_lists_but_cannot_write(carol) -> None:  # type: ignore[no-untyped
 
 
 def test_another_owner_gets_404_everywhere(alice, bob) -> None:  # type: ignore[no-untyped-def]
-    f = FixtureFactory(store=alice.store)
-    own = FixtureFactory(store=bob.store)
+    f = FixtureFactory.create(store=alice.store)
+    own = FixtureFactory.create(store=bob.store)
     base = url(f"stores/{alice.store.pk}/fixtures/")
     for r in (
         bob.client.get(base),

@@ -22,12 +22,14 @@ LAT, LON = 30.2741, 120.1551
 def _store_at(km_north: float, km_east: float = 0.0, **kw):  # type: ignore[no-untyped-def]
     lat = LAT + km_north / 111.32
     lon = LON + km_east / (111.32 * math.cos(math.radians(LAT)))
-    return StoreFactory(latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}"), **kw)
+    return StoreFactory.create(
+        latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}"), **kw
+    )
 
 
 @pytest.fixture
 def street(db):  # type: ignore[no-untyped-def]
-    water = ProductFactory(name="农夫山泉", name_en="Nongfu Spring")
+    water = ProductFactory.create(name="农夫山泉", name_en="Nongfu Spring")
     stores = {
         "near": _store_at(0.5, name="近店", opening_hours={"mon": ["07:00-23:00"]}),
         "mid": _store_at(0, 1.5, name="中店"),
@@ -36,12 +38,12 @@ def street(db):  # type: ignore[no-untyped-def]
         "closed": _store_at(0.2, name="停业店", status=Store.Status.SUSPENDED),
         "empty": _store_at(0.1, name="空店"),
     }
-    StockLevelFactory(store=stores["near"], product=water, on_hand=2)
-    StockLevelFactory(store=stores["mid"], product=water, on_hand=30)
-    StockLevelFactory(store=stores["far"], product=water, on_hand=5)
-    StockLevelFactory(store=stores["outside"], product=water, on_hand=9)
-    StockLevelFactory(store=stores["closed"], product=water, on_hand=9)
-    StockLevelFactory(store=stores["empty"], product=water, on_hand=0)
+    StockLevelFactory.create(store=stores["near"], product=water, on_hand=2)
+    StockLevelFactory.create(store=stores["mid"], product=water, on_hand=30)
+    StockLevelFactory.create(store=stores["far"], product=water, on_hand=5)
+    StockLevelFactory.create(store=stores["outside"], product=water, on_hand=9)
+    StockLevelFactory.create(store=stores["closed"], product=water, on_hand=9)
+    StockLevelFactory.create(store=stores["empty"], product=water, on_hand=0)
     return water, stores
 
 
@@ -83,9 +85,9 @@ def test_threshold_is_configurable(anon, street, settings) -> None:  # type: ign
 
 
 def test_at_most_20_and_constant_queries(anon, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    water = ProductFactory()
+    water = ProductFactory.create()
     for i in range(25):
-        StockLevelFactory(store=_store_at(0.05 * (i + 1)), product=water, on_hand=10)
+        StockLevelFactory.create(store=_store_at(0.05 * (i + 1)), product=water, on_hand=10)
     with django_assert_num_queries(3):  # the product, the candidates, the 20 stores
         r = _get(anon, product=water.pk)
     assert len(r.data["results"]) == 20
@@ -110,7 +112,7 @@ def test_validation(anon, params, field) -> None:  # type: ignore[no-untyped-def
 
 
 def test_unknown_or_inactive_product_is_404(anon, db) -> None:  # type: ignore[no-untyped-def]
-    gone = ProductFactory(is_active=False)
+    gone = ProductFactory.create(is_active=False)
     assert _get(anon, product=999999).data["code"] == "product_not_found"
     assert _get(anon, product=gone.pk).status_code == 404
     assert _get(anon, barcode="6900000000001").data["code"] == "invalid_barcode"

@@ -22,9 +22,9 @@ Kind = StockMovement.Kind
 
 
 def _setup() -> tuple[Any, Any, list[Any]]:
-    user = UserFactory(username="till")
-    store = StoreFactory(code="busy-store")
-    MembershipFactory(user=user, store=store)
+    user = UserFactory.create(username="till")
+    store = StoreFactory.create(code="busy-store")
+    MembershipFactory.create(user=user, store=store)
     products = ProductFactory.create_batch(3)
     stock_apply(store=store, movements=[MovementSpec(p.pk, Kind.RECEIPT, 1000) for p in products])
     return user, store, products

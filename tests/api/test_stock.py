@@ -30,12 +30,14 @@ def _sold(store, product, units_per_day: int, days: int, *, start_days_ago: int 
 @pytest.fixture
 def shelf(alice):  # type: ignore[no-untyped-def]
     """Alice's stock: fast seller nearly out, slow seller plenty, one empty, one never sold."""
-    drinks = CategoryFactory(code="drinks", name="饮料")
-    snacks = CategoryFactory(code="snacks", name="零食")
-    fast = ProductFactory(sku="A-FAST", name="可口可乐", name_en="Coca-Cola", category=drinks)
-    slow = ProductFactory(sku="B-SLOW", name="乐事薯片", name_en="Lay's", category=snacks)
-    empty = ProductFactory(sku="C-EMPTY", name="农夫山泉", category=drinks)
-    idle = ProductFactory(sku="D-IDLE", name="老干妈", category=snacks)
+    drinks = CategoryFactory.create(code="drinks", name="饮料")
+    snacks = CategoryFactory.create(code="snacks", name="零食")
+    fast = ProductFactory.create(
+        sku="A-FAST", name="可口可乐", name_en="Coca-Cola", category=drinks
+    )
+    slow = ProductFactory.create(sku="B-SLOW", name="乐事薯片", name_en="Lay's", category=snacks)
+    empty = ProductFactory.create(sku="C-EMPTY", name="农夫山泉", category=drinks)
+    idle = ProductFactory.create(sku="D-IDLE", name="老干妈", category=snacks)
     # through the ledger, so ledger sum = level: fast sells 4/day (2 days left), slow 1/day
     stock_apply(
         store=alice.store,
@@ -45,7 +47,7 @@ def shelf(alice):  # type: ignore[no-untyped-def]
             MovementSpec(idle.pk, Kind.RECEIPT, 3),
         ],
     )
-    StockLevelFactory(store=alice.store, product=empty, on_hand=0)
+    StockLevelFactory.create(store=alice.store, product=empty, on_hand=0)
     _sold(alice.store, fast, 4, 28)
     _sold(alice.store, slow, 1, 28)
     _sold(alice.store, empty, 2, 10)
@@ -86,7 +88,7 @@ def test_list_has_constant_queries(alice, shelf, django_assert_num_queries) -> N
     with django_assert_num_queries(3):  # membership, count, page (+ sales subquery inline)
         alice.client.get(base)
     for p in ProductFactory.create_batch(30):
-        StockLevelFactory(store=alice.store, product=p)
+        StockLevelFactory.create(store=alice.store, product=p)
         _sold(alice.store, p, 1, 2)
     with django_assert_num_queries(3):
         r = alice.client.get(base, {"page_size": 25, "low": "true"})
@@ -170,11 +172,12 @@ def test_count_writes_a_correction_and_clears_needs_count(carol, shelf) -> None:
     assert (r.data["on_hand"], r.data["needs_count"]) == (5, False)
     assert r.data["last_counted_at"]
     last = StockMovement.objects.filter(store=carol.store, product=p).order_by("-id").first()
+    assert last is not None
     assert (last.kind, last.quantity, last.created_by) == (Kind.COUNT_CORRECTION, 5, carol.user)
 
 
 def test_count_of_a_product_never_stocked_creates_its_level(alice) -> None:  # type: ignore[no-untyped-def]
-    p = ProductFactory()
+    p = ProductFactory.create()
     r = alice.client.post(
         url(f"stores/{alice.store.pk}/stock/counts/"), {"product": p.pk, "counted": 7}
     )

@@ -54,40 +54,40 @@ def seed_chain() -> Seeded:
 
 
 def _seed() -> Seeded:
-    warehouse = WarehouseFactory(min_order_value=Decimal("10.00"))
-    wms = WarehouseAccountFactory(warehouse=warehouse)
-    alice = UserFactory(username="fuzz-alice", phone="13810000001")
-    bob = UserFactory(username="fuzz-bob", phone="13810000002")
-    carol = UserFactory(username="fuzz-carol", phone="13810000003")
-    sam = UserFactory(username="fuzz-sam", phone="13910000011")
-    ShopperProfileFactory(user=sam, display_name="Sam")
-    address = ShopperAddressFactory(shopper=sam)
-    store = StoreFactory(
+    warehouse = WarehouseFactory.create(min_order_value=Decimal("10.00"))
+    wms = WarehouseAccountFactory.create(warehouse=warehouse)
+    alice = UserFactory.create(username="fuzz-alice", phone="13810000001")
+    bob = UserFactory.create(username="fuzz-bob", phone="13810000002")
+    carol = UserFactory.create(username="fuzz-carol", phone="13810000003")
+    sam = UserFactory.create(username="fuzz-sam", phone="13910000011")
+    ShopperProfileFactory.create(user=sam, display_name="Sam")
+    address = ShopperAddressFactory.create(shopper=sam)
+    store = StoreFactory.create(
         warehouse=warehouse,
         accepts_online_orders=True,
         delivery_radius_km=Decimal("3.00"),
         delivery_fee=Decimal("5.00"),
         min_basket_value=Decimal("0.00"),
     )
-    other = StoreFactory(warehouse=warehouse)
-    MembershipFactory(user=alice, store=store, role=StoreMembership.Role.OWNER)
-    MembershipFactory(user=carol, store=store, role=StoreMembership.Role.CLERK)
-    MembershipFactory(user=bob, store=other, role=StoreMembership.Role.OWNER)
+    other = StoreFactory.create(warehouse=warehouse)
+    MembershipFactory.create(user=alice, store=store, role=StoreMembership.Role.OWNER)
+    MembershipFactory.create(user=carol, store=store, role=StoreMembership.Role.CLERK)
+    MembershipFactory.create(user=bob, store=other, role=StoreMembership.Role.OWNER)
 
-    category = CategoryFactory(code="fuzz-snacks")
+    category = CategoryFactory.create(code="fuzz-snacks")
     products = [
-        ProductFactory(category=category, width_cm=Decimal("8.0"), depth_cm=Decimal("8.0"))
+        ProductFactory.create(category=category, width_cm=Decimal("8.0"), depth_cm=Decimal("8.0"))
         for _ in range(4)
     ]
     for p in products:
-        WarehouseStockFactory(warehouse=warehouse, product=p, on_hand=500)
+        WarehouseStockFactory.create(warehouse=warehouse, product=p, on_hand=500)
     for s in (store, other):
         stock_apply(
             store=s,
             movements=[MovementSpec(p.pk, StockMovement.Kind.RECEIPT, 40) for p in products],
         )
-    shelf = FixtureFactory(store=store, name="货架A", width_cm=100, levels=4, eye_level=3)
-    other_shelf = FixtureFactory(store=other, name="货架B")
+    shelf = FixtureFactory.create(store=store, name="货架A", width_cm=100, levels=4, eye_level=3)
+    other_shelf = FixtureFactory.create(store=other, name="货架B")
     shelf_layouts_seed(store_ids=[store.pk])
     _recommend_current_layout(shelf)
 
@@ -112,7 +112,7 @@ def _seed() -> Seeded:
     )
     order_accept(order=accepted, estimated_at=timezone.now() + dt.timedelta(hours=1), user=alice)
 
-    purchase = PurchaseSuggestionFactory(
+    purchase = PurchaseSuggestionFactory.create(
         store=store, product=products[3], for_date=timezone.localdate()
     )
     assortment = AssortmentSuggestion.objects.create(

@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def test_bulk_update_values_writes_each_row_its_own_values(alice) -> None:  # type: ignore[no-untyped-def]
     levels = [
-        StockLevelFactory(store=alice.store, product=ProductFactory(), on_hand=5) for _ in range(3)
+        StockLevelFactory.create(store=alice.store, product=ProductFactory.create(), on_hand=5)
+        for _ in range(3)
     ]
-    untouched = StockLevelFactory(store=alice.store, product=ProductFactory(), on_hand=9)
+    untouched = StockLevelFactory.create(
+        store=alice.store, product=ProductFactory.create(), on_hand=9
+    )
     counted = timezone.now() - dt.timedelta(days=1)
     for i, level in enumerate(levels):
         level.on_hand = 10 * (i + 1)

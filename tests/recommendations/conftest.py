@@ -34,11 +34,11 @@ class Chain:
 
 @pytest.fixture
 def chain(db, alice, bob, warehouse) -> Chain:  # type: ignore[no-untyped-def]
-    snacks = CategoryFactory(code="snacks", name="零食", name_en="Snacks")
-    noodles = CategoryFactory(code="noodles", name="方便面", name_en="Noodles")
-    drinks = CategoryFactory(code="drinks", name="冷饮", name_en="Cold drinks")
+    snacks = CategoryFactory.create(code="snacks", name="零食", name_en="Snacks")
+    noodles = CategoryFactory.create(code="noodles", name="方便面", name_en="Noodles")
+    drinks = CategoryFactory.create(code="drinks", name="冷饮", name_en="Cold drinks")
     products = [
-        ProductFactory(
+        ProductFactory.create(
             category=(snacks if i < 4 else noodles) if i < 8 else drinks,
             width_cm=Decimal("8.0") if i % 2 else Decimal("12.0"),
             depth_cm=Decimal("8.0"),
@@ -49,7 +49,7 @@ def chain(db, alice, bob, warehouse) -> Chain:  # type: ignore[no-untyped-def]
         for i in range(12)
     ]
     others = [
-        StoreFactory(
+        StoreFactory.create(
             warehouse=warehouse,
             neighbourhood=NEIGHBOURHOODS[k % 4],
             floor_area_m2=60 + 10 * k,
@@ -91,13 +91,15 @@ def chain(db, alice, bob, warehouse) -> Chain:  # type: ignore[no-untyped-def]
                     )
     DailySales.objects.bulk_create(rows)
     for p in products:
-        WarehouseStockFactory(
+        WarehouseStockFactory.create(
             warehouse=warehouse, product=p, on_hand=0 if p == unavailable else 100
         )
     Product.objects.filter(pk=inactive.pk).update(is_active=False)
-    shelf = FixtureFactory(store=alice.store, name="货架A", width_cm=100, levels=4, eye_level=3)
-    cooler = FixtureFactory(
+    shelf = FixtureFactory.create(
+        store=alice.store, name="货架A", width_cm=100, levels=4, eye_level=3
+    )
+    cooler = FixtureFactory.create(
         store=alice.store, name="冷柜", kind=Fixture.Kind.COOLER, width_cm=60, levels=3, eye_level=2
     )
-    FixtureFactory(store=bob.store, name="货架B", width_cm=120, levels=5, eye_level=3)
+    FixtureFactory.create(store=bob.store, name="货架B", width_cm=120, levels=5, eye_level=3)
     return Chain(products, stores, shelf, cooler, unavailable, inactive, alice_missing)

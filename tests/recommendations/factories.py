@@ -8,7 +8,7 @@ import factory
 from recommendations.models import PurchaseSuggestion
 
 
-class PurchaseSuggestionFactory(factory.django.DjangoModelFactory):
+class PurchaseSuggestionFactory(factory.django.DjangoModelFactory[PurchaseSuggestion]):
     class Meta:
         model = PurchaseSuggestion
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_sales_frame_reads_the_promo_flag_as_0_or_1(alice) -> None:  # type: ignore[no-untyped-def]
     # On PostgreSQL the frame is read through COPY ... CSV, which writes booleans as "t"/"f";
     # read naively, "f" is a non-empty string and every day would look like a promotion.
-    product = ProductFactory()
+    product = ProductFactory.create()
     day = dt.date(2026, 3, 2)
     for offset, promo in enumerate([True, False, False]):
         DailySales.objects.create(

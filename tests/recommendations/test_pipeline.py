@@ -52,10 +52,10 @@ def run_nightly(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-
 
 
 def _sets_per_store() -> dict[int, int]:
-    out: dict[int, int] = {}
+    out: dict[int, set[dt.date]] = {}
     for store_id, for_date in PurchaseSuggestion.objects.values_list("store_id", "for_date"):
-        out.setdefault(store_id, set()).add(for_date)  # type: ignore[arg-type]
-    return {k: len(v) for k, v in out.items()}  # type: ignore[arg-type]
+        out.setdefault(store_id, set()).add(for_date)
+    return {k: len(v) for k, v in out.items()}
 
 
 def test_a_run_trains_promotes_and_scores_every_active_store(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]
@@ -77,6 +77,7 @@ def test_a_chunk_done_twice_leaves_one_suggestion_set(chain, run_nightly) -> Non
         PurchaseSuggestion.objects.values_list("store_id", "product_id", "kind", "quantity")
     )
     chunk = RunChunk.objects.order_by("index").first()
+    assert chunk is not None
     assert pipeline.chunk_score(chunk_id=chunk.pk) is False  # already done: nothing happens
     # A redelivered message after a crash between the writes and the ack: the chunk runs again.
     RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.PENDING)

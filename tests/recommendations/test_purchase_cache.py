@@ -21,9 +21,9 @@ def _url(store_id: int, tail: str = "") -> str:
 @pytest.fixture
 def lines(alice):  # type: ignore[no-untyped-def]
     return [
-        PurchaseSuggestionFactory(
+        PurchaseSuggestionFactory.create(
             store=alice.store,
-            product=ProductFactory(case_pack=6),
+            product=ProductFactory.create(case_pack=6),
             case_pack=6,
             quantity=12,
             unit_cost=Decimal("2.50"),
@@ -58,7 +58,7 @@ def test_accepted_lines_leave_the_list_and_the_basket(alice, lines, warehouse) -
     from tests.replenishment.factories import WarehouseStockFactory
 
     for s in lines:
-        WarehouseStockFactory(warehouse=warehouse, product=s.product, on_hand=100)
+        WarehouseStockFactory.create(warehouse=warehouse, product=s.product, on_hand=100)
     assert alice.client.get(_url(alice.store.pk)).json()["basket"]["total"] == "90.00"
     body = {"lines": [{"id": lines[0].pk}]}
     assert (
@@ -73,7 +73,8 @@ def test_a_new_scoring_of_the_same_size_replaces_the_cached_lines(alice, lines) 
     _ids(alice.client, alice.store.pk)
     PurchaseSuggestion.objects.filter(store=alice.store).delete()
     fresh = [
-        PurchaseSuggestionFactory(store=alice.store, product=s.product, quantity=18) for s in lines
+        PurchaseSuggestionFactory.create(store=alice.store, product=s.product, quantity=18)
+        for s in lines
     ]
     r = alice.client.get(_url(alice.store.pk)).json()
     assert sorted(line["id"] for line in r["lines"]) == sorted(s.pk for s in fresh)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -16,14 +17,14 @@ from tests.recommendations.factories import PurchaseSuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
-VARIANTS = [
+VARIANTS: list[dict[str, Any]] = [
     {},
     {"days_until_stockout": None, "next_delivery_date": None},
     {"kind": PurchaseSuggestion.Kind.TOP_UP, "unit_cost": Decimal("12.30")},
     {"forecast_daily": Decimal("0.045"), "days_until_stockout": Decimal("0.0"), "on_hand": 0},
     {"status": "dismissed", "quantity": 0},
 ]
-REASONS = [
+REASONS: list[dict[str, Any]] = [
     {},
     {"runs_out_on": None, "limited_by": "capacity", "on_order": 4},
     {"budget_trimmed": True, "limited_by": "rounded_down", "weekly_units": 0.35},
@@ -35,7 +36,7 @@ REASONS = [
 def test_one_go_rendering_equals_the_declared_fields(alice, language) -> None:  # type: ignore[no-untyped-def]
     base = PurchaseSuggestionFactory.build().reason
     rows = [
-        PurchaseSuggestionFactory(store=alice.store, reason={**base, **reason}, **variant)
+        PurchaseSuggestionFactory.create(store=alice.store, reason={**base, **reason}, **variant)
         for variant in VARIANTS
         for reason in REASONS
     ]

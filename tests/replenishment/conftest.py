@@ -25,8 +25,8 @@ def stocked(warehouse) -> StockedFactory:  # type: ignore[no-untyped-def]
         unit_cost: str | Decimal = "10.00",
         reserved: int = 0,
     ) -> Product:
-        product = ProductFactory(case_pack=case_pack)
-        WarehouseStockFactory(
+        product = ProductFactory.create(case_pack=case_pack)
+        WarehouseStockFactory.create(
             warehouse=warehouse,
             product=product,
             on_hand=on_hand,
@@ -41,7 +41,7 @@ def stocked(warehouse) -> StockedFactory:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def wms(warehouse):  # type: ignore[no-untyped-def]
     """The shared warehouse's system: a service account with an API client."""
-    account = WarehouseAccountFactory(warehouse=warehouse)
+    account = WarehouseAccountFactory.create(warehouse=warehouse)
     client = APIClient()
     client.force_authenticate(user=account.user)
     account.client = client

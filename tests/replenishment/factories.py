@@ -7,7 +7,7 @@ import factory
 from replenishment.models import Warehouse, WarehouseAccount, WarehouseStock
 
 
-class WarehouseFactory(factory.django.DjangoModelFactory):
+class WarehouseFactory(factory.django.DjangoModelFactory[Warehouse]):
     class Meta:
         model = Warehouse
 
@@ -17,7 +17,7 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
     min_order_value = Decimal("100.00")
 
 
-class WarehouseStockFactory(factory.django.DjangoModelFactory):
+class WarehouseStockFactory(factory.django.DjangoModelFactory[WarehouseStock]):
     class Meta:
         model = WarehouseStock
 
@@ -28,7 +28,7 @@ class WarehouseStockFactory(factory.django.DjangoModelFactory):
     unit_cost = Decimal("2.00")
 
 
-class WarehouseAccountFactory(factory.django.DjangoModelFactory):
+class WarehouseAccountFactory(factory.django.DjangoModelFactory[WarehouseAccount]):
     """A warehouse's service account (its WMS)."""
 
     class Meta:

@@ -81,7 +81,7 @@ def test_orders_of_another_warehouse_and_drafts_are_not_found(alice, warehouse, 
     draft = services.order_create_draft(store=alice.store, lines=[(p.pk, 12)])
     with pytest.raises(Conflict) as err:
         services.orders_bulk_transition(
-            warehouse=WarehouseFactory(), items=[BulkItem(draft.pk, "confirm")]
+            warehouse=WarehouseFactory.create(), items=[BulkItem(draft.pk, "confirm")]
         )
     assert err.value.fields["items[0]"][0].startswith("not_found")
     with pytest.raises(Conflict) as err:

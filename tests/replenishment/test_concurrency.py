@@ -166,13 +166,14 @@ def naive_lock_stock(*, warehouse_id: int, product_ids: Any) -> dict[int, Wareho
 
 
 def last_units_scenario() -> tuple[Run, dict[str, int]]:
-    user = UserFactory(username="owner-race", phone="13700000001")
-    store = StoreFactory(
+    user = UserFactory.create(username="owner-race", phone="13700000001")
+    store = StoreFactory.create(
         warehouse=Warehouse.objects.create(code="race", name="race", min_order_value=0)
     )
-    MembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
-    product = ProductFactory(case_pack=1)
-    WarehouseStockFactory(
+    assert store.warehouse is not None
+    MembershipFactory.create(user=user, store=store, role=StoreMembership.Role.OWNER)
+    product = ProductFactory.create(case_pack=1)
+    WarehouseStockFactory.create(
         warehouse=store.warehouse, product=product, on_hand=50, unit_cost=Decimal("1.00")
     )
     orders = make_drafts(store, [[(product.pk, 1)]] * 200)
@@ -216,15 +217,15 @@ def random_orders_scenario(
     warehouse = Warehouse.objects.create(code="mix", name="mix", min_order_value=Decimal("30"))
     owners = []
     for i in range(8):
-        user = UserFactory(username=f"mix-owner-{i}", phone=f"1370000{i + 100:04d}")
-        store = StoreFactory(warehouse=warehouse)
-        MembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
+        user = UserFactory.create(username=f"mix-owner-{i}", phone=f"1370000{i + 100:04d}")
+        store = StoreFactory.create(warehouse=warehouse)
+        MembershipFactory.create(user=user, store=store, role=StoreMembership.Role.OWNER)
         owners.append((user, store))
     products = []
     for _ in range(12):
         pack = rng.choice([1, 6, 12])
-        product = ProductFactory(case_pack=pack)
-        WarehouseStockFactory(
+        product = ProductFactory.create(case_pack=pack)
+        WarehouseStockFactory.create(
             warehouse=warehouse,
             product=product,
             on_hand=rng.randint(100, 600),
@@ -299,13 +300,13 @@ def test_the_harness_catches_the_naive_version_on_multi_line_orders(monkeypatch)
 
 
 def _one_order() -> tuple[Any, ReplenishmentOrder, WarehouseStock]:
-    user = UserFactory(username="owner-idem", phone="13700000002")
-    store = StoreFactory(
+    user = UserFactory.create(username="owner-idem", phone="13700000002")
+    store = StoreFactory.create(
         warehouse=Warehouse.objects.create(code="idem", name="idem", min_order_value=0)
     )
-    MembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
-    product = ProductFactory(case_pack=6)
-    row = WarehouseStockFactory(warehouse=store.warehouse, product=product, on_hand=60)
+    MembershipFactory.create(user=user, store=store, role=StoreMembership.Role.OWNER)
+    product = ProductFactory.create(case_pack=6)
+    row = WarehouseStockFactory.create(warehouse=store.warehouse, product=product, on_hand=60)
     return user, make_drafts(store, [[(product.pk, 12)]])[0], row
 
 

@@ -44,8 +44,8 @@ def test_order_create_from_lines_takes_product_quantity_pairs(alice, stocked) ->
 
 def test_every_bad_line_is_named(alice, stocked) -> None:  # type: ignore[no-untyped-def]
     good, pack6 = stocked(case_pack=1), stocked(case_pack=6)
-    unstocked = ProductFactory()
-    inactive = ProductFactory(is_active=False)
+    unstocked = ProductFactory.create()
+    inactive = ProductFactory.create(is_active=False)
     with pytest.raises(ValidationFailed) as err:
         services.order_create_draft(
             store=alice.store,
@@ -95,7 +95,7 @@ def test_an_order_needs_lines(alice) -> None:  # type: ignore[no-untyped-def]
 def test_a_store_without_warehouse_cannot_order(stocked) -> None:  # type: ignore[no-untyped-def]
     p = stocked()
     with pytest.raises(Conflict) as err:
-        services.order_create_draft(store=StoreFactory(warehouse=None), lines=[(p.pk, 6)])
+        services.order_create_draft(store=StoreFactory.create(warehouse=None), lines=[(p.pk, 6)])
     assert err.value.code == "no_warehouse"
 
 
@@ -114,6 +114,6 @@ def test_edit_replaces_lines_of_a_draft_only(alice, stocked) -> None:  # type: i
     p_big = stocked(unit_cost="100.00")
     services.order_update_draft(order=order, lines=[(p_big.pk, 6)])
     submitted = walk(order, Status.SUBMITTED)
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(Conflict) as conflict:
         services.order_update_draft(order=submitted, lines=[(p1.pk, 6)])
-    assert err.value.code == "order_not_draft"
+    assert conflict.value.code == "order_not_draft"

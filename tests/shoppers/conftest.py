@@ -63,7 +63,7 @@ def stocked(shop) -> StockedFactory:  # type: ignore[no-untyped-def]
     """`stocked(on_hand=10, price="8.00", store=shop)` -> a product with stock in the store."""
 
     def make(on_hand: int = 10, price: str = "8.00", store: Any = None) -> Product:
-        product = ProductFactory(retail_price=Decimal(price))
+        product = ProductFactory.create(retail_price=Decimal(price))
         if on_hand:
             stock_apply(
                 store=store or shop,
@@ -75,11 +75,11 @@ def stocked(shop) -> StockedFactory:  # type: ignore[no-untyped-def]
 
 
 def _shopper(username: str, phone: str) -> Shopper:
-    user = UserFactory(username=username, phone=phone)
-    ShopperProfileFactory(user=user)
+    user = UserFactory.create(username=username, phone=phone)
+    ShopperProfileFactory.create(user=user)
     client = APIClient()
     client.force_authenticate(user=user)
-    return Shopper(user, client, ShopperAddressFactory(shopper=user))
+    return Shopper(user, client, ShopperAddressFactory.create(shopper=user))
 
 
 @pytest.fixture

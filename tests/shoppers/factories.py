@@ -8,14 +8,14 @@ from shoppers.models import ShopperAddress, ShopperProfile
 from tests.stores.factories import UserFactory
 
 
-class ShopperProfileFactory(factory.django.DjangoModelFactory):
+class ShopperProfileFactory(factory.django.DjangoModelFactory[ShopperProfile]):
     class Meta:
         model = ShopperProfile
 
     user = factory.SubFactory(UserFactory)
 
 
-class ShopperAddressFactory(factory.django.DjangoModelFactory):
+class ShopperAddressFactory(factory.django.DjangoModelFactory[ShopperAddress]):
     class Meta:
         model = ShopperAddress
 

@@ -15,7 +15,7 @@ CHANGELIST = "/admin/shoppers/shopperorder/"
 def _staff(**kw):  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import Permission
 
-    user = UserFactory(is_staff=True, **kw)
+    user = UserFactory.create(is_staff=True, **kw)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="shoppers"))
     client = Client()
     client.force_login(user)
@@ -40,10 +40,10 @@ def test_superuser_lists_filters_searches_and_opens_an_order(shop, stocked, sam)
 
 
 def test_field_agents_see_their_territories_only(shop, stocked, sam) -> None:  # type: ignore[no-untyped-def]
-    city = TerritoryFactory(kind="city")
+    city = TerritoryFactory.create(kind="city")
     shop.territory.parent = city
     shop.territory.save()
-    elsewhere = StoreFactory(accepts_online_orders=True)
+    elsewhere = StoreFactory.create(accepts_online_orders=True)
     mine = place(sam, shop, (stocked(), 1))
     theirs = place(sam, elsewhere, (stocked(store=elsewhere), 1))
     agent, client = _staff()

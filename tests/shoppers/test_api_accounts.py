@@ -140,7 +140,7 @@ def test_addresses_crud_and_isolation(sam, tess) -> None:  # type: ignore[no-unt
 def test_deleting_an_address_keeps_the_orders_copy(shop, stocked, sam) -> None:  # type: ignore[no-untyped-def]
     from tests.shoppers.helpers import place
 
-    address = ShopperAddressFactory(
+    address = ShopperAddressFactory.create(
         shopper=sam.user, address="保留路9号", latitude=Decimal("30.28")
     )
     sam.address = address

@@ -36,18 +36,18 @@ HOLDING = list(services.HOLDS_RESERVATION)
 
 
 def _setup(on_hand: int, products: int = 1) -> tuple[Any, Any, list[Any], list[Any]]:
-    store = StoreFactory(code=f"busy-{uuid.uuid4().hex[:6]}", accepts_online_orders=True)
-    owner = UserFactory()
-    MembershipFactory(user=owner, store=store)
-    items = [ProductFactory(retail_price=Decimal("4.00")) for _ in range(products)]
+    store = StoreFactory.create(code=f"busy-{uuid.uuid4().hex[:6]}", accepts_online_orders=True)
+    owner = UserFactory.create()
+    MembershipFactory.create(user=owner, store=store)
+    items = [ProductFactory.create(retail_price=Decimal("4.00")) for _ in range(products)]
     stock_apply(
         store=store,
         movements=[MovementSpec(p.pk, StockMovement.Kind.RECEIPT, on_hand) for p in items],
     )
     shoppers = []
     for _ in range(4):
-        user = UserFactory()
-        ShopperProfileFactory(user=user)
+        user = UserFactory.create()
+        ShopperProfileFactory.create(user=user)
         shoppers.append(user)
     return store, owner, items, shoppers
 

@@ -34,6 +34,7 @@ def test_delivery_order_reserves_stock_at_retail_prices(shop, stocked, sam) -> N
         Decimal("5.00"),
         Decimal("27.50"),
     )
+    assert order.distance_m is not None
     assert 1000 < order.distance_m < 1200
     assert (_level(shop, tea).on_hand, _level(shop, tea).reserved) == (10, 2)
     assert (_level(shop, milk).on_hand, _level(shop, milk).reserved) == (4, 1)
@@ -54,7 +55,9 @@ def test_pickup_has_no_fee_and_no_minimum(shop, stocked, sam) -> None:  # type: 
 
 def test_out_of_delivery_radius_names_the_address(shop, stocked, sam) -> None:  # type: ignore[no-untyped-def]
     tea = stocked()
-    far = ShopperAddressFactory(shopper=sam.user, latitude=Decimal("30.320000"))  # ~5 km north
+    far = ShopperAddressFactory.create(
+        shopper=sam.user, latitude=Decimal("30.320000")
+    )  # ~5 km north
     with pytest.raises(ValidationFailed) as exc:
         order_place(
             shopper=sam.user,

@@ -8,7 +8,7 @@ from lst.models import User
 from stores.models import Fixture, StockLevel, Store, StoreMembership, Territory
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass-word-123")
 
 
-class TerritoryFactory(factory.django.DjangoModelFactory):
+class TerritoryFactory(factory.django.DjangoModelFactory[Territory]):
     class Meta:
         model = Territory
 
@@ -27,7 +27,7 @@ class TerritoryFactory(factory.django.DjangoModelFactory):
     kind = Territory.Kind.DISTRICT
 
 
-class StoreFactory(factory.django.DjangoModelFactory):
+class StoreFactory(factory.django.DjangoModelFactory[Store]):
     class Meta:
         model = Store
 
@@ -43,7 +43,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
     warehouse = None
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[StoreMembership]):
     class Meta:
         model = StoreMembership
 
@@ -52,7 +52,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = StoreMembership.Role.OWNER
 
 
-class FixtureFactory(factory.django.DjangoModelFactory):
+class FixtureFactory(factory.django.DjangoModelFactory[Fixture]):
     class Meta:
         model = Fixture
 
@@ -64,7 +64,7 @@ class FixtureFactory(factory.django.DjangoModelFactory):
     eye_level = 3
 
 
-class StockLevelFactory(factory.django.DjangoModelFactory):
+class StockLevelFactory(factory.django.DjangoModelFactory[StockLevel]):
     class Meta:
         model = StockLevel
 

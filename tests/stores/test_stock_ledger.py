@@ -23,7 +23,7 @@ def _ledger_sum(store, product) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_ledger_and_levels_agree_after_a_mix_of_movements() -> None:
-    store = StoreFactory()
+    store = StoreFactory.create()
     products = ProductFactory.create_batch(4)
     rng = random.Random(7)
     for _ in range(60):
@@ -47,7 +47,7 @@ def test_ledger_and_levels_agree_after_a_mix_of_movements() -> None:
 
 
 def test_sale_beyond_stock_records_a_shortfall_and_asks_for_a_count() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     stock_apply(store=store, movements=[MovementSpec(product.pk, Kind.RECEIPT, 3)])
     stock_apply(store=store, movements=[MovementSpec(product.pk, Kind.SALE, -5, "r1")])
     level = StockLevel.objects.get(store=store, product=product)
@@ -65,7 +65,7 @@ def test_sale_beyond_stock_records_a_shortfall_and_asks_for_a_count() -> None:
 
 
 def test_waste_beyond_stock_is_refused_and_writes_nothing() -> None:
-    store, product = StoreFactory(), ProductFactory()
+    store, product = StoreFactory.create(), ProductFactory.create()
     stock_apply(store=store, movements=[MovementSpec(product.pk, Kind.RECEIPT, 2)])
     with pytest.raises(Conflict) as err:
         stock_apply(store=store, movements=[MovementSpec(product.pk, Kind.WASTE, -3)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         ]
         names = []
         for job in all_periodic():
-            targets = zones if job.per_store_timezone else [None]
+            targets: Sequence[str | None] = zones if job.per_store_timezone else (None,)
             for tz in targets:
                 name = f"{job.name} [{tz}]" if tz else job.name
                 kwargs = {**job.kwargs, **({"tz": tz} if tz else {})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import pandas as pd
@@ -17,21 +18,21 @@ def holdout_pairs(carried: pd.DataFrame, fraction: float, seed: int) -> pd.DataF
     return pairs.iloc[pick].reset_index(drop=True)
 
 
-def recall_at_k(ranked: Sequence[object], relevant: set[object], k: int) -> float:
+def recall_at_k(ranked: Sequence[object], relevant: AbstractSet[object], k: int) -> float:
     """Hits in the top k over all relevant items (0 when nothing is relevant)."""
     if not relevant:
         return 0.0
     return len(set(ranked[:k]) & relevant) / len(relevant)
 
 
-def capped_recall_at_k(ranked: Sequence[object], relevant: set[object], k: int) -> float:
+def capped_recall_at_k(ranked: Sequence[object], relevant: AbstractSet[object], k: int) -> float:
     """Hits in the top k over min(k, relevant): 1.0 is reachable even with many held out."""
     if not relevant:
         return 0.0
     return len(set(ranked[:k]) & relevant) / min(k, len(relevant))
 
 
-def ndcg_at_k(ranked: Sequence[object], relevant: set[object], k: int) -> float:
+def ndcg_at_k(ranked: Sequence[object], relevant: AbstractSet[object], k: int) -> float:
     """Binary-gain NDCG: sum 1/log2(rank+1) over hits, over the ideal for min(k, relevant)."""
     if not relevant:
         return 0.0

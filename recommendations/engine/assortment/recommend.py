@@ -9,6 +9,7 @@ drop reasons {"weekly_units_here", "units_recent", "recent_weeks", "similar_stor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def _allowed_mask(model: AssortmentModel, store_id: str, allowed: Allowed) -> np
 
 
 def _margin_vector(
-    model: AssortmentModel, margins: Mapping[object, float] | None
+    model: AssortmentModel, margins: Mapping[Any, float] | None
 ) -> np.ndarray | None:
     if margins is None:
         return None
@@ -122,7 +123,7 @@ def _reasons(
     ev, rate = model.evidence, model.matrices.rate
     sub_r = rate[nbrs][:, products].toarray()
     sub_c = sub_r > 0  # rate > 0 exactly where carried (matrices.py)
-    out = []
+    out: list[dict[str, object]] = []
     for j, p in enumerate(products):
         sold = sub_r[sub_c[:, j] > 0, j]
         out.append(
@@ -176,7 +177,7 @@ def recommend(
     k: int = 10,
     *,
     allowed: Allowed = None,
-    margins: Mapping[object, float] | None = None,
+    margins: Mapping[Any, float] | None = None,
     carried: Mapping[str, Iterable[object]] | None = None,
     drop_k: int = 5,
 ) -> pd.DataFrame:
@@ -264,7 +265,7 @@ def cold_start(
     k: int = 10,
     *,
     allowed: Iterable[object] | None = None,
-    margins: Mapping[object, float] | None = None,
+    margins: Mapping[Any, float] | None = None,
 ) -> pd.DataFrame:
     """Suggestions for a new store known only by its attributes (same columns as store_attrs).
 

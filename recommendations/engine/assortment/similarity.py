@@ -14,6 +14,7 @@ column do not drown the size column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -216,7 +217,8 @@ def item_neighbours(
     n_p = z.shape[0]
     k = max(1, min(k, n_p - 1))
     chunk = max(1, block_cells // max(1, n_p))
-    zt = z.T.tocsc() if sp.issparse(z) else z.T
+    # scipy is untyped, so issparse() cannot narrow: the cast states what it checked.
+    zt = cast(sp.csr_matrix, z).T.tocsc() if sp.issparse(z) else z.T
     rows_all, cols_all, vals_all = [], [], []
     for start in range(0, n_p, chunk):
         stop = min(n_p, start + chunk)

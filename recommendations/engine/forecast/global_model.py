@@ -129,7 +129,8 @@ def featurise(
     festivals: pd.DataFrame | None,
 ) -> tuple[np.ndarray, list[str]]:
     s, o, step = rows
-    parts, names = [], []
+    parts: list[np.ndarray] = []
+    names: list[str] = []
     for i in range(0, max(len(s), 1), CHUNK_ROWS):
         x, names = make_features(
             panel,

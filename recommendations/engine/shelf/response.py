@@ -129,13 +129,13 @@ def _shrink(
         w_re = 1 / (var + tau2)
         pooled, pooled_var = float(np.sum(w_re * est) / np.sum(w_re)), float(1 / np.sum(w_re))
         mu = (pooled / pooled_var + prior.mean / prior.sd**2) / (1 / pooled_var + 1 / prior.sd**2)
-    out = []
-    for c, e, s, _ in rows:
+    out: list[tuple[str, float, float]] = []
+    for cat, e, s, _ in rows:
         if e is None or s is None or not s > 0:
-            out.append((c, float(np.clip(mu, prior.low, prior.high)), 0.0))
+            out.append((cat, float(np.clip(mu, prior.low, prior.high)), 0.0))
             continue
         k = (1 / s**2) / (1 / s**2 + 1 / tau2)
-        out.append((c, float(np.clip(k * e + (1 - k) * mu, prior.low, prior.high)), float(k)))
+        out.append((cat, float(np.clip(k * e + (1 - k) * mu, prior.low, prior.high)), float(k)))
     return out
 
 
@@ -154,15 +154,17 @@ def estimate_space_response(
     estimates: list[EffectEstimate] = []
     shrunk: dict[str, dict[str, float]] = {c: {} for c in fits}
     for effect, col in EFFECTS.items():
-        rows = []
+        rows: list[tuple[str, float | None, float | None, int]] = []
         for cat, fit in fits.items():
             if fit is not None and col in fit.names:
                 e, s = fit.get(col)
                 rows.append((cat, e, s, fit.n_obs))
             else:
                 rows.append((cat, None, None, 0 if fit is None else fit.n_obs))
-        for (cat, e, s, n), (_, value, k) in zip(rows, _shrink(rows, priors[effect]), strict=True):
-            estimates.append(EffectEstimate(cat, effect, e, s, n, value, k))
+        for (cat, est, se, n), (_, value, k) in zip(
+            rows, _shrink(rows, priors[effect]), strict=True
+        ):
+            estimates.append(EffectEstimate(cat, effect, est, se, n, value, k))
             shrunk[cat][effect] = value
 
     def to_response(values: Mapping[str, float], source: str) -> CategoryResponse:
