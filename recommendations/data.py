@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ OPEN_ORDER_STATUSES = (
 )
 
 
-def _read_query(sql: str, params: Sequence[object]) -> pd.DataFrame:
+def _read_query(sql: str, params: Sequence[Any]) -> pd.DataFrame:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.StringIO()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,7 +53,7 @@ def delivery_schedule(store: Store, now: dt.datetime, horizon: int) -> tuple[dt.
 
 
 def _capacity(
-    store_id: int, products: pd.DataFrame, depth_by_store: dict[int, float]
+    store_id: int, products: pd.DataFrame, depth_by_store: Mapping[int, float]
 ) -> np.ndarray:
     depth = depth_by_store.get(store_id, DEFAULT_SHELF_DEPTH_CM)
     per_facing = np.maximum(np.floor(depth / products["depth_cm"].clip(lower=1.0)), 1)
@@ -123,7 +124,7 @@ def _store_rows(
     stock: pd.DataFrame,
     products: pd.DataFrame,
     on_order: dict[tuple[int, int], int],
-    depth: dict[int, float],
+    depth: Mapping[int, float],
     budget: Decimal | None,
     run: TrainingRun | None,
 ) -> list[PurchaseSuggestion]:
