@@ -219,6 +219,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "training", "scoring")]
 CELERY_TASK_ROUTES = {
     "lst.recommendations.nightly_pipeline": {"queue": "training"},
+    "lst.recommendations.forecast_train_part": {"queue": "training"},
     "lst.recommendations.weekly_shelf": {"queue": "training"},
     "lst.recommendations.weekly_assortment": {"queue": "training"},
     "lst.recommendations.score_chunk": {"queue": "scoring"},

@@ -91,6 +91,8 @@ class TrainingRun(TimeStampedModel):
     started_at = models.DateTimeField(verbose_name=_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
     timings = models.JSONField(verbose_name=_("timings"), default=dict, blank=True)
+    # The training's parallel parts (backtest, fit) and what they left for the run to decide on.
+    parts = models.JSONField(verbose_name=_("training parts"), default=dict, blank=True)
     error = models.TextField(verbose_name=_("error"), blank=True, default="")
 
     class Meta:

@@ -35,36 +35,43 @@ def nightly_pipeline(
     store_ids: list[int] | None = None, tz: str | None = None, force_train: bool = False
 ) -> int:
     """Returns the training run id. `tz` limits scoring to the stores of one time zone (the beat
-    schedule runs the pipeline at night in each zone that has stores)."""
-    from recommendations import data
+    schedule runs the pipeline at night in each zone that has stores).
+
+    When a model is due, the training's parts (backtest, fit) go out as separate tasks, so
+    several worker processes share them; the last to finish plans the scoring."""
     from recommendations.models import ModelKind, TrainingRun
     from recommendations.services import pipeline, registry
-    from stores.models import Store
 
-    cfg = pipeline.pipeline_config()
     run = pipeline.run_start(kind=ModelKind.FORECAST)
+    scope = {"store_ids": store_ids, "tz": tz}
     active = registry.active_model(ModelKind.FORECAST)
     if force_train or active is None or timezone.now() - active.trained_at > RETRAIN_AFTER:
-        version = pipeline.forecast_train(run=run, config=cfg)
-    else:
-        version = active
-        TrainingRun.objects.filter(pk=run.pk).update(model_version=active)
-    if version is None:
-        TrainingRun.objects.filter(pk=run.pk).update(
-            status=TrainingRun.Status.FAILED, finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            parts = pipeline.forecast_train_plan(run=run, scope=scope)
+            transaction.on_commit(partial(train_parts_send, run.pk, parts))
         return run.pk
-    ids = store_ids if store_ids is not None else data.active_store_ids()
-    if tz:
-        ids = list(Store.objects.filter(pk__in=ids, timezone=tz).values_list("pk", flat=True))
+    TrainingRun.objects.filter(pk=run.pk).update(model_version=active)
     with transaction.atomic():
-        chunks = pipeline.run_plan_chunks(run=run, store_ids=sorted(ids), chunk_size=cfg.chunk_size)
-        if not chunks:
-            TrainingRun.objects.filter(pk=run.pk).update(
-                status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
-            )
-        transaction.on_commit(partial(chunks_send, [c.pk for c in chunks]))
+        pipeline.forecast_score_plan(run=run, version=active, scope=scope)
     return run.pk
+
+
+@shared_task(
+    name="lst.recommendations.forecast_train_part",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def forecast_train_part(run_id: int, part: str) -> None:
+    """One part of a run's training (idempotent: a redelivered part that finished does nothing;
+    one killed mid-way runs again)."""
+    from recommendations.services import pipeline
+
+    pipeline.forecast_train_part(run_id=run_id, part=part)
+
+
+def train_parts_send(run_id: int, parts: list[str]) -> None:
+    for part in parts:
+        forecast_train_part.apply_async((run_id, part), retry=True, retry_policy=PUBLISH_RETRY)
 
 
 @shared_task(

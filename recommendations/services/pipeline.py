@@ -27,6 +27,7 @@ from lst import metrics
 from recommendations.engine.forecast import (
     BoostingParams,
     ForecastParams,
+    ModelScore,
     backtest,
     build_panel,
     compare_models,
@@ -87,29 +88,11 @@ def _score_dict(score: Any) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
 
 
-def forecast_train(
-    *, run: TrainingRun, end: dt.date | None = None, config: PipelineConfig | None = None
-) -> ModelVersion | None:
-    """Train a candidate on the daily sales, backtest it against the baselines (and the serving
-    model's parameters), register it, and promote it only if it wins.
-
-    Returns the version that will serve (the new one or the previous active one), or None when
-    there is nothing to serve. A failure is recorded on the run and the active model keeps serving.
-    """
-    cfg = config or pipeline_config()
-    end = end or timezone.localdate() - dt.timedelta(days=1)
-    start = end - dt.timedelta(days=cfg.history_days - 1)
-    previous = registry.active_model(ModelKind.FORECAST)
-    try:
-        with threadpool_limits(limits=cfg.threads):
-            return _train(run, cfg, start, end, previous)
-    except Exception as exc:
-        logger.exception("forecast training failed")
-        TrainingRun.objects.filter(pk=run.pk).update(
-            error=f"training failed, the active model keeps serving: {exc}\n"
-            f"{traceback.format_exc(limit=5)}"
-        )
-        return previous
+def _score_from(raw: dict[str, Any]) -> ModelScore:
+    """The inverse of ``_score_dict`` (missing figures back to NaN)."""
+    values: dict[str, Any] = {k: (float("nan") if v is None else v) for k, v in raw.items()}
+    values["origin_wrmsse"] = tuple(raw.get("origin_wrmsse") or ())
+    return ModelScore(**values)
 
 
 def forecast_params(cfg: PipelineConfig) -> ForecastParams:
@@ -125,85 +108,225 @@ def forecast_params(cfg: PipelineConfig) -> ForecastParams:
     )
 
 
-def _train(
+#: The training's parts: independent Celery tasks, so two worker processes run them at once.
+#: "backtest" scores a candidate trained one horizon earlier against the baselines (and the
+#: serving model's recipe); "fit" trains the model that will serve. The last part to finish
+#: decides promotion and plans the scoring.
+TRAIN_PARTS = ("backtest", "fit")
+
+
+def forecast_train_plan(
+    *,
     run: TrainingRun,
-    cfg: PipelineConfig,
-    start: dt.date,
-    end: dt.date,
-    previous: ModelVersion | None,
-) -> ModelVersion | None:
-    began = time.perf_counter()
+    scope: dict[str, Any],
+    end: dt.date | None = None,
+    config: PipelineConfig | None = None,
+) -> list[str]:
+    """Record what this run trains on (the window, the serving model, the stores to score after)
+    and return the parts to send. Both parts read the same window, whatever time they start."""
+    cfg = config or pipeline_config()
+    end = end or timezone.localdate() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=cfg.history_days - 1)
+    previous = registry.active_model(ModelKind.FORECAST)
+    run.parts = {
+        "window": [start.isoformat(), end.isoformat()],
+        "previous": previous.pk if previous else None,
+        "scope": scope,
+        **{part: {"status": "pending"} for part in TRAIN_PARTS},
+    }
+    TrainingRun.objects.filter(pk=run.pk).update(parts=run.parts, updated_at=timezone.now())
+    return list(TRAIN_PARTS)
+
+
+def forecast_train_part(*, run_id: int, part: str, config: PipelineConfig | None = None) -> None:
+    """Run one part of a run's training; a failure is recorded, never raised (the active model
+    keeps serving). A part already finished (a redelivered message) does nothing."""
+    cfg = config or pipeline_config()
+    run = TrainingRun.objects.get(pk=run_id)
+    if run.parts.get(part, {}).get("status") != "pending":
+        return
+    start, end = (dt.date.fromisoformat(d) for d in run.parts["window"])
+    previous = ModelVersion.objects.filter(pk=run.parts.get("previous")).first()
+    timings: dict[str, float] = {}
+    try:
+        with threadpool_limits(limits=cfg.threads):
+            began = time.perf_counter()
+            panel = _panel(start, end)
+            timings["load" if part == "backtest" else "fit_load"] = time.perf_counter() - began
+            began = time.perf_counter()
+            if part == "backtest":
+                result: dict[str, Any] = {"scores": _backtest(panel, cfg, previous)}
+                timings["backtest"] = time.perf_counter() - began
+            else:
+                result = {"model": fit(panel, forecast_params(cfg)), "series": panel.n_series}
+                timings["train"] = time.perf_counter() - began
+    except Exception as exc:
+        logger.exception("forecast training (%s) failed", part)
+        _part_finished(
+            run_id,
+            part,
+            timings=timings,
+            error=f"training failed, the active model keeps serving: {exc}\n"
+            f"{traceback.format_exc(limit=5)}",
+        )
+        return
+    _part_finished(run_id, part, timings=timings, result=result)
+
+
+def _panel(start: dt.date, end: dt.date) -> Any:
     sales = data.sales_frame(store_ids=data.active_store_ids(), start=start, end=end)
     if sales.empty:
         raise ValueError("no daily sales to learn from")
     products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
-    panel = build_panel(sales, freq="D", products=products)
-    record_timing(run, "load", time.perf_counter() - began)
+    return build_panel(sales, freq="D", products=products)
 
-    # Backtest on the latest window(s), each model trained only on the history before them.
-    began = time.perf_counter()
+
+def _backtest(panel: Any, cfg: PipelineConfig, previous: ModelVersion | None) -> dict[str, Any]:
+    """Backtest on the latest window(s), each model trained only on the history before them."""
     params = forecast_params(cfg)
     forecasters = {"global": model_forecaster(replace(params, refit=False))}
     for name in BASELINE_NAMES:
         forecasters[name] = model_forecaster(ForecastParams(horizon=cfg.horizon, method=name))
     scores = backtest(panel, forecasters, horizon=cfg.horizon, origins=cfg.backtest_origins)
-    candidate = scores["global"]
-    previous_score = None
+    out = {name: _score_dict(score) for name, score in scores.items()}
     if previous is not None:
         if previous.parameters == _params(params):
-            previous_score = candidate  # same recipe: the same score by determinism
+            out["previous"] = out["global"]  # same recipe: the same score by determinism
         else:
             old = replace(_from_dict(previous.parameters), refit=False)
-            previous_score = backtest(
-                panel,
-                {"previous": model_forecaster(old)},
-                horizon=cfg.horizon,
-                origins=cfg.backtest_origins,
-            )["previous"]
-    # Under-coverage of P90 means stock-outs and blocks promotion; over-coverage (integer quantiles
-    # of slow daily sellers cover more than 90% by construction) only costs stock, which the
-    # replay measures, so it is recorded but does not block.
-    decision = compare_models(
-        candidate,
-        [scores[n] for n in BASELINE_NAMES],
-        previous_score,
-        coverage_band=(0.85, 1.0),
-    )
-    record_timing(run, "backtest", time.perf_counter() - began)
+            out["previous"] = _score_dict(
+                backtest(
+                    panel,
+                    {"previous": model_forecaster(old)},
+                    horizon=cfg.horizon,
+                    origins=cfg.backtest_origins,
+                )["previous"]
+            )
+    return out
 
-    began = time.perf_counter()
-    model = fit(panel, params)
-    record_timing(run, "train", time.perf_counter() - began)
 
-    metrics = {
-        "backtest": {name: _score_dict(s) for name, s in scores.items()},
-        "decision": list(decision.reasons),
-        "validation_wrmsse": _finite(model.validation_wrmsse),
-        "method": model.method,
-        "fallback_reason": model.fallback_reason,
-        "series": panel.n_series,
-    }
-    version = registry.model_register(
-        kind=ModelKind.FORECAST,
-        model=model,
-        parameters=_params(params),
-        metrics=metrics,
-        data_start=start,
-        data_end=end,
-        note="; ".join(decision.reasons),
-    )
-    TrainingRun.objects.filter(pk=run.pk).update(model_version=version)
-    if decision.promote:
+def _part_finished(
+    run_id: int,
+    part: str,
+    *,
+    timings: dict[str, float],
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a part's outcome under the run's row lock; the last part decides and plans the
+    scoring in the same transaction (a duplicate delivery finds the part done and stops)."""
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().get(pk=run_id)
+        parts = dict(run.parts)
+        if parts.get(part, {}).get("status") != "pending":
+            return
+        if error is not None:
+            parts[part] = {"status": "failed"}
+            run.error = f"{run.error}\n{error}".strip()
+        elif part == "fit":
+            assert result is not None
+            model = result["model"]
+            start, end = (dt.date.fromisoformat(d) for d in parts["window"])
+            version = registry.model_register(
+                kind=ModelKind.FORECAST,
+                model=model,
+                parameters=_params(model.params),
+                metrics={
+                    "validation_wrmsse": _finite(model.validation_wrmsse),
+                    "method": model.method,
+                    "fallback_reason": model.fallback_reason,
+                    "series": result["series"],
+                },
+                data_start=start,
+                data_end=end,
+            )
+            run.model_version = version
+            parts[part] = {"status": "done", "version": version.pk}
+        else:
+            assert result is not None
+            parts[part] = {"status": "done", "scores": result["scores"]}
+        run.parts = parts
+        run.timings = {**run.timings, **{k: round(v, 2) for k, v in timings.items()}}
+        run.save(update_fields=["parts", "timings", "error", "model_version", "updated_at"])
+        for step, seconds in timings.items():
+            metrics.observe_stage(kind=run.kind, stage=step, seconds=seconds)
+        if any(parts[p]["status"] == "pending" for p in TRAIN_PARTS):
+            return
+        serving = _decide(run)
+        if serving is None:
+            TrainingRun.objects.filter(pk=run.pk).update(
+                status=TrainingRun.Status.FAILED, finished_at=timezone.now()
+            )
+            return
+        forecast_score_plan(run=run, version=serving, scope=parts.get("scope", {}))
+
+
+def _decide(run: TrainingRun) -> ModelVersion | None:
+    """Promote the new version if it won its backtest; otherwise keep the active one and say why.
+    Returns the version that will serve (None: nothing can)."""
+    previous = registry.active_model(ModelKind.FORECAST)
+    fit_part, bt_part = run.parts["fit"], run.parts["backtest"]
+    if fit_part["status"] != "done":
+        return previous
+    version = ModelVersion.objects.get(pk=fit_part["version"])
+    if bt_part["status"] != "done":
+        reasons = ["the backtest failed"]
+        promote = False
+    else:
+        scores = {name: _score_from(raw) for name, raw in bt_part["scores"].items()}
+        # Under-coverage of P90 means stock-outs and blocks promotion; over-coverage (integer
+        # quantiles of slow daily sellers cover more than 90% by construction) only costs
+        # stock, which the replay measures, so it is recorded but does not block.
+        decision = compare_models(
+            scores["global"],
+            [scores[n] for n in BASELINE_NAMES],
+            scores.get("previous") if previous is not None else None,
+            coverage_band=(0.85, 1.0),
+        )
+        reasons, promote = list(decision.reasons), decision.promote
+        version.metrics = {
+            **version.metrics,
+            "backtest": {n: raw for n, raw in bt_part["scores"].items() if n != "previous"},
+            "decision": reasons,
+        }
+    version.note = "; ".join(reasons)
+    version.save(update_fields=["metrics", "note", "updated_at"])
+    if promote:
         return registry.model_promote(version=version, note="won its backtest")
     if previous is None:
         # Nothing serves yet: the candidate (or its baseline fallback) is better than nothing.
         return registry.model_promote(
-            version=version, note="first model; serving despite: " + "; ".join(decision.reasons)
+            version=version, note="first model; serving despite: " + "; ".join(reasons)
         )
-    registry.model_reject(
-        version=version, note="kept the active model: " + "; ".join(decision.reasons)
-    )
+    registry.model_reject(version=version, note="kept the active model: " + "; ".join(reasons))
     return previous
+
+
+def forecast_score_plan(*, run: TrainingRun, version: ModelVersion, scope: dict[str, Any]) -> None:
+    """Plan the scoring chunks of the stores in ``scope`` (``store_ids`` or all active stores,
+    limited to the time zone ``tz``) and send them once the caller's transaction commits."""
+    from stores.models import Store
+
+    from ..tasks import chunks_send
+
+    TrainingRun.objects.filter(pk=run.pk).update(model_version=version)
+    ids = scope.get("store_ids")
+    if ids is None:
+        ids = data.active_store_ids()
+    if scope.get("tz"):
+        ids = list(
+            Store.objects.filter(pk__in=ids, timezone=scope["tz"]).values_list("pk", flat=True)
+        )
+    with transaction.atomic():
+        chunks = run_plan_chunks(
+            run=run, store_ids=sorted(ids), chunk_size=pipeline_config().chunk_size
+        )
+        if not chunks:
+            TrainingRun.objects.filter(pk=run.pk).update(
+                status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now()
+            )
+        chunk_ids = [c.pk for c in chunks]
+        transaction.on_commit(lambda: chunks_send(chunk_ids))
 
 
 def _finite(x: float) -> float | None:

@@ -122,12 +122,48 @@ def test_a_worse_candidate_is_registered_but_rejected(chain, run_nightly, monkey
     assert rejected.version == 2 and "worse than the previous model" in rejected.note
 
 
-def test_the_command_skips_when_today_is_done(chain, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.django_db(transaction=True)
+def test_the_command_skips_when_today_is_done(chain) -> None:  # type: ignore[no-untyped-def]
+    # Committed transactions, as on the command line: the training parts and chunks sent on
+    # commit run in-process (eager) before the command reports.
     out = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("run_pipeline", stdout=out)
+    call_command("run_pipeline", stdout=out)
     assert "model forecast v1 (active)" in out.getvalue()
     assert TrainingRun.objects.get().status == TrainingRun.Status.SUCCEEDED
     out = io.StringIO()
     call_command("run_pipeline", if_needed=True, stdout=out)
     assert "skipped" in out.getvalue()
+
+
+def test_training_runs_as_two_parts_and_a_redelivered_part_does_nothing(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]
+    run = run_nightly()
+    assert {p: run.parts[p]["status"] for p in pipeline.TRAIN_PARTS} == {
+        "backtest": "done",
+        "fit": "done",
+    }
+    assert run.parts["fit"]["version"] == run.model_version.pk
+    assert {"load", "backtest", "fit_load", "train"} <= set(run.timings)
+    # A part's message delivered again after the run finished: no second version, no rescoring.
+    pipeline.forecast_train_part(run_id=run.pk, part="fit")
+    pipeline.forecast_train_part(run_id=run.pk, part="backtest")
+    assert ModelVersion.objects.count() == 1
+    assert RunChunk.objects.count() == 3
+    assert _sets_per_store() == {s.pk: 1 for s in chain}
+
+
+def test_a_failed_backtest_keeps_the_active_model_and_rejects_the_new_fit(  # type: ignore[no-untyped-def]
+    chain, run_nightly, monkeypatch
+) -> None:
+    first = run_nightly().model_version
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("backtest out of memory")
+
+    monkeypatch.setattr(pipeline, "backtest", broken)
+    run = run_nightly()
+    assert "backtest out of memory" in run.error
+    assert run.status == TrainingRun.Status.SUCCEEDED  # scored with the previous model
+    assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == first
+    rejected = ModelVersion.objects.get(status=ModelVersion.Status.REJECTED)
+    assert "the backtest failed" in rejected.note
+    assert _sets_per_store() == {s.pk: 1 for s in chain}
