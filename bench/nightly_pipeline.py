@@ -92,6 +92,7 @@ def main() -> None:
             f"seeded {args.stores} stores x {args.products} products x {args.days} days "
             f"in {time.perf_counter() - began:.0f}s"
         )
+    sh(py, "manage.py", "migrate", "-v0", env=env)  # a kept database may predate a migration
     results = {}
     for n in args.workers:
         sh("redis-cli", "-n", "7", "flushdb", env=env)
