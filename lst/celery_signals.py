@@ -123,6 +123,18 @@ def _worker_metrics_start(**_: Any) -> None:
     metrics.reset_multiprocess_dir()
 
 
+#: How many pool processes this worker runs; its forked processes inherit it, so model code
+#: can share the machine's cores among them (recommendations.services.pipeline.compute_threads).
+WORKER_PROCESSES_ENV = "LST_WORKER_PROCESSES"
+
+
+@signals.worker_init.connect
+def _worker_processes_shared(sender: Any = None, **_: Any) -> None:
+    concurrency = getattr(sender, "concurrency", None)
+    if isinstance(concurrency, int) and concurrency > 0:
+        os.environ[WORKER_PROCESSES_ENV] = str(concurrency)
+
+
 @signals.worker_ready.connect
 def _worker_metrics_serve(**_: Any) -> None:
     port = os.environ.get("METRICS_PORT")

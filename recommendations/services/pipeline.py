@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from lst import metrics
+from lst.celery_signals import WORKER_PROCESSES_ENV
 from recommendations.engine.forecast import (
     BoostingParams,
     ForecastParams,
@@ -66,8 +68,21 @@ def pipeline_config() -> PipelineConfig:
         max_train_rows=getattr(settings, "RECOMMENDER_MAX_TRAIN_ROWS", 200_000),
         boosting_iterations=getattr(settings, "RECOMMENDER_BOOSTING_ITERATIONS", None),
         refit=getattr(settings, "RECOMMENDER_REFIT", False),
-        threads=getattr(settings, "RECOMMENDER_THREADS", None),
+        threads=compute_threads(),
     )
+
+
+def compute_threads() -> int | None:
+    """OpenMP threads for fitting and forecasting in this process: RECOMMENDER_THREADS if set;
+    in a Celery worker, the machine's cores shared among its pool processes (two processes on
+    two cores each get one, instead of four threads fighting for two cores); else all cores."""
+    configured = getattr(settings, "RECOMMENDER_THREADS", None)
+    if configured:
+        return int(configured)
+    processes = os.environ.get(WORKER_PROCESSES_ENV, "")
+    if processes.isdigit() and int(processes) > 0:
+        return max(1, (os.cpu_count() or 1) // int(processes))
+    return None
 
 
 def run_start(*, kind: str = ModelKind.FORECAST) -> TrainingRun:
@@ -401,7 +416,8 @@ def chunk_score(*, chunk_id: int, now: dt.datetime | None = None) -> bool:
         if chunk.status == RunChunk.Status.DONE:
             return False
         began = time.perf_counter()
-        CHUNK_HANDLERS[chunk.run.kind](chunk, now)
+        with threadpool_limits(limits=compute_threads()):
+            CHUNK_HANDLERS[chunk.run.kind](chunk, now)
         RunChunk.objects.filter(pk=chunk.pk).update(
             status=RunChunk.Status.DONE, finished_at=timezone.now(), error=""
         )

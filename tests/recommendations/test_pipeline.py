@@ -167,3 +167,16 @@ def test_a_failed_backtest_keeps_the_active_model_and_rejects_the_new_fit(  # ty
     rejected = ModelVersion.objects.get(status=ModelVersion.Status.REJECTED)
     assert "the backtest failed" in rejected.note
     assert _sets_per_store() == {s.pk: 1 for s in chain}
+
+
+def test_worker_processes_share_the_cores_for_model_threads(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    settings.RECOMMENDER_THREADS = None
+    monkeypatch.delenv("LST_WORKER_PROCESSES", raising=False)
+    assert pipeline.compute_threads() is None  # not in a worker: all cores
+    monkeypatch.setenv("LST_WORKER_PROCESSES", "2")
+    assert pipeline.compute_threads() == 4
+    monkeypatch.setenv("LST_WORKER_PROCESSES", "16")
+    assert pipeline.compute_threads() == 1
+    settings.RECOMMENDER_THREADS = 3  # the operator's setting wins
+    assert pipeline.compute_threads() == 3
