@@ -69,9 +69,24 @@ def forecast_train_part(run_id: int, part: str) -> None:
     pipeline.forecast_train_part(run_id=run_id, part=part)
 
 
-def train_parts_send(run_id: int, parts: list[str]) -> None:
+def train_parts_send(run_id: int, parts: list[str]) -> int:
+    """Queue the run's training parts; returns how many were sent. Like `chunks_send`, a broker
+    outage leaves the rest pending for `resume_stalled_chunks` instead of raising."""
+    sent = 0
     for part in parts:
-        forecast_train_part.apply_async((run_id, part), retry=True, retry_policy=PUBLISH_RETRY)
+        try:
+            forecast_train_part.apply_async((run_id, part), retry=True, retry_policy=PUBLISH_RETRY)
+        except BrokerError as exc:
+            logger.warning(
+                "broker unavailable (%s): training part %s of run %s stays pending until "
+                "resume_stalled_chunks sends it",
+                exc.__class__.__name__,
+                part,
+                run_id,
+            )
+            break
+        sent += 1
+    return sent
 
 
 @shared_task(
@@ -118,9 +133,10 @@ def chunks_send(chunk_ids: Iterable[int]) -> int:
 
 @shared_task(name="lst.recommendations.resume_stalled_chunks", acks_late=True)
 def resume_stalled_chunks(older_than_minutes: int = 15, sent_before: str | None = None) -> int:
-    """Send again the pending chunks of running runs not sent since `sent_before` (an ISO time:
-    a worker passes the moment its broker connection came back, when whatever the broker held
-    may be gone) or for `older_than_minutes` (beat's sweep). Returns how many were sent.
+    """Send again the pending chunks (and training parts) of running runs not sent since
+    `sent_before` (an ISO time: a worker passes the moment its broker connection came back, when
+    whatever the broker held may be gone) or for `older_than_minutes` (beat's sweep). Returns
+    how many were sent.
 
     Each chunk is claimed by moving its `updated_at` forward before it is sent, so two sweeps
     at once send it once; a chunk sent twice anyway is scored once (`chunk_score`).
@@ -148,8 +164,35 @@ def resume_stalled_chunks(older_than_minutes: int = 15, sent_before: str | None 
             RunChunk.objects.filter(pk=chunk_id, updated_at=now).update(updated_at=touched)
             break
         sent += 1
+    sent += _resume_training_parts(cutoff)
     if sent:
-        logger.info("re-sent %d stalled chunk(s)", sent)
+        logger.info("re-sent %d stalled chunk(s) or training part(s)", sent)
+    return sent
+
+
+def _resume_training_parts(cutoff: dt.datetime) -> int:
+    """Send again the pending training parts of running runs untouched since `cutoff` (a part
+    that finishes touches its run, so a part still computing elsewhere is rarely re-sent; if it
+    is, the first to finish records the result and the other stops there)."""
+    from recommendations.models import TrainingRun
+    from recommendations.services.pipeline import TRAIN_PARTS
+
+    runs = TrainingRun.objects.filter(
+        status=TrainingRun.Status.RUNNING, chunks_total=0, updated_at__lt=cutoff
+    ).order_by("pk")
+    sent = 0
+    for run_id, parts, touched in runs.values_list("pk", "parts", "updated_at"):
+        pending = [p for p in TRAIN_PARTS if (parts or {}).get(p, {}).get("status") == "pending"]
+        if not pending:
+            continue
+        now = timezone.now()
+        if not TrainingRun.objects.filter(pk=run_id, updated_at=touched).update(updated_at=now):
+            continue  # another sweep claimed it
+        done = train_parts_send(run_id, pending)
+        sent += done
+        if done < len(pending):
+            TrainingRun.objects.filter(pk=run_id, updated_at=now).update(updated_at=touched)
+            break
     return sent
 
 

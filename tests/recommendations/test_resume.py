@@ -148,3 +148,35 @@ def test_a_run_planned_while_the_broker_is_down_does_not_fail_and_the_sweep_send
     monkeypatch.setattr(tasks.score_chunk, "apply_async", _recording(sent))
     assert tasks.resume_stalled_chunks(sent_before=timezone.now().isoformat()) == 1
     assert sent == [chunks[0].pk]
+
+
+@pytest.mark.django_db
+def test_lost_training_parts_are_sent_again_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        tasks.forecast_train_part,
+        "apply_async",
+        lambda args, **kwargs: sent.append(tuple(args)),
+    )
+    run = TrainingRun.objects.create(
+        kind=ModelKind.FORECAST,
+        status=TrainingRun.Status.RUNNING,
+        started_at=timezone.now(),
+        parts={"backtest": {"status": "done", "scores": {}}, "fit": {"status": "pending"}},
+    )
+    assert tasks.resume_stalled_chunks() == 0  # just planned: not stalled yet
+    TrainingRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+    assert tasks.resume_stalled_chunks() == 1
+    assert sent == [(run.pk, "fit")]  # only the part still pending
+    assert tasks.resume_stalled_chunks() == 0  # claimed: a second sweep does not resend it
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_leaves_training_parts_pending(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def refuse(args: tuple[int, str], **kwargs: object) -> None:
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.forecast_train_part, "apply_async", refuse)
+    assert tasks.train_parts_send(7, ["backtest", "fit"]) == 0  # no exception after the commit
