@@ -21,6 +21,7 @@ from .models import (
     TrainingRun,
 )
 from .services import registry
+from .services.pipeline import TRAIN_PARTS
 
 METRICS = ("wrmsse", "mean_rmsse", "mase", "coverage90", "bias")
 
@@ -179,11 +180,15 @@ class TrainingRunAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "status")
     list_select_related = ("model_version",)
-    readonly_fields = ("timings", "error")
+    readonly_fields = ("timings", "parts", "error")
 
     @admin.display(description=gettext_lazy("Progress"))
     def progress(self, obj: TrainingRun) -> str:
         total = obj.chunks_total or 0
+        parts = obj.parts or {}
+        if not total and any(p in parts for p in TRAIN_PARTS):
+            # Still training: which of its parts are done (the chunks come after).
+            return ", ".join(f"{p}: {parts.get(p, {}).get('status', '-')}" for p in TRAIN_PARTS)
         pct = round(100 * obj.chunks_done / total) if total else 0
         return format_html(
             '<progress value="{}" max="100" title="{}%"></progress> {}/{}',

@@ -180,3 +180,18 @@ def test_worker_processes_share_the_cores_for_model_threads(settings, monkeypatc
     assert pipeline.compute_threads() == 1
     settings.RECOMMENDER_THREADS = 3  # the operator's setting wins
     assert pipeline.compute_threads() == 3
+
+
+def test_the_admin_shows_a_training_runs_parts_until_the_chunks_exist() -> None:
+    from django.contrib import admin
+
+    run = TrainingRun.objects.create(
+        kind="forecast",
+        status=TrainingRun.Status.RUNNING,
+        parts={"backtest": {"status": "done", "scores": {}}, "fit": {"status": "pending"}},
+    )
+    model_admin = admin.site._registry[TrainingRun]
+    assert model_admin.progress(run) == "backtest: done, fit: pending"
+    run.chunks_total, run.chunks_done = 4, 1
+    assert "1/4" in model_admin.progress(run)
+    assert "parts" in model_admin.readonly_fields
