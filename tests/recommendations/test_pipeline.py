@@ -185,12 +185,15 @@ def test_worker_processes_share_the_cores_for_model_threads(settings, monkeypatc
 def test_the_admin_shows_a_training_runs_parts_until_the_chunks_exist() -> None:
     from django.contrib import admin
 
+    from recommendations.admin import TrainingRunAdmin
+
     run = TrainingRun.objects.create(
         kind="forecast",
         status=TrainingRun.Status.RUNNING,
         parts={"backtest": {"status": "done", "scores": {}}, "fit": {"status": "pending"}},
     )
     model_admin = admin.site._registry[TrainingRun]
+    assert isinstance(model_admin, TrainingRunAdmin)
     assert model_admin.progress(run) == "backtest: done, fit: pending"
     run.chunks_total, run.chunks_done = 4, 1
     assert "1/4" in model_admin.progress(run)
