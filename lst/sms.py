@@ -22,7 +22,6 @@ import urllib.request
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
-BACKENDS = ("log", "webhook", "off")
 
 
 class SmsError(Exception):

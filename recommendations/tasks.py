@@ -39,7 +39,7 @@ def nightly_pipeline(
 
     When a model is due, the training's parts (backtest, fit) go out as separate tasks, so
     several worker processes share them; the last to finish plans the scoring."""
-    from recommendations.models import ModelKind, TrainingRun
+    from recommendations.models import ModelKind
     from recommendations.services import pipeline, registry
 
     run = pipeline.run_start(kind=ModelKind.FORECAST)
@@ -50,7 +50,6 @@ def nightly_pipeline(
             parts = pipeline.forecast_train_plan(run=run, scope=scope)
             transaction.on_commit(partial(train_parts_send, run.pk, parts))
         return run.pk
-    TrainingRun.objects.filter(pk=run.pk).update(model_version=active)
     with transaction.atomic():
         pipeline.forecast_score_plan(run=run, version=active, scope=scope)
     return run.pk
@@ -70,23 +69,8 @@ def forecast_train_part(run_id: int, part: str) -> None:
 
 
 def train_parts_send(run_id: int, parts: list[str]) -> int:
-    """Queue the run's training parts; returns how many were sent. Like `chunks_send`, a broker
-    outage leaves the rest pending for `resume_stalled_chunks` instead of raising."""
-    sent = 0
-    for part in parts:
-        try:
-            forecast_train_part.apply_async((run_id, part), retry=True, retry_policy=PUBLISH_RETRY)
-        except BrokerError as exc:
-            logger.warning(
-                "broker unavailable (%s): training part %s of run %s stays pending until "
-                "resume_stalled_chunks sends it",
-                exc.__class__.__name__,
-                part,
-                run_id,
-            )
-            break
-        sent += 1
-    return sent
+    """Queue the run's training parts; returns how many were sent (see `_publish`)."""
+    return _publish(forecast_train_part, [(run_id, part) for part in parts], "training part")
 
 
 @shared_task(
@@ -110,21 +94,28 @@ def score_chunk(self: Any, chunk_id: int) -> bool:
 
 
 def chunks_send(chunk_ids: Iterable[int]) -> int:
-    """Queue `score_chunk` for these chunks; returns how many were sent.
+    """Queue `score_chunk` for these chunks; returns how many were sent (see `_publish`)."""
+    return _publish(score_chunk, [(chunk_id,) for chunk_id in chunk_ids], "chunk")
 
-    Never raises for a broker outage: it stops at the first chunk the broker refuses (after
-    PUBLISH_RETRY), and that chunk and the rest stay pending for `resume_stalled_chunks`.
+
+def _publish(task: Any, calls: list[tuple[Any, ...]], what: str) -> int:
+    """Queue `task` once per argument tuple, in order; returns how many were sent.
+
+    Never raises for a broker outage: it stops at the first message the broker refuses (after
+    PUBLISH_RETRY), and that one and the rest stay pending in the database for
+    `resume_stalled_chunks`.
     """
     sent = 0
-    for chunk_id in chunk_ids:
+    for args in calls:
         try:
-            score_chunk.apply_async((chunk_id,), retry=True, retry_policy=PUBLISH_RETRY)
+            task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
         except BrokerError as exc:
             logger.warning(
-                "broker unavailable (%s): chunk %s and any after it stay pending until "
+                "broker unavailable (%s): %s %s and any after it stay pending until "
                 "resume_stalled_chunks sends them",
                 exc.__class__.__name__,
-                chunk_id,
+                what,
+                args,
             )
             break
         sent += 1

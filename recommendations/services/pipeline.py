@@ -31,7 +31,6 @@ from recommendations.engine.forecast import (
     ForecastParams,
     ModelScore,
     backtest,
-    build_panel,
     compare_models,
     fit,
     model_forecaster,
@@ -166,7 +165,11 @@ def forecast_train_part(*, run_id: int, part: str, config: PipelineConfig | None
     try:
         with threadpool_limits(limits=cfg.threads):
             began = time.perf_counter()
-            panel = _panel(start, end)
+            panel = data.sales_panel(
+                store_ids=data.active_store_ids(), end=end, days=(end - start).days + 1
+            )
+            if panel is None:
+                raise ValueError("no daily sales to learn from")
             timings["load" if part == "backtest" else "fit_load"] = time.perf_counter() - began
             began = time.perf_counter()
             if part == "backtest":
@@ -186,14 +189,6 @@ def forecast_train_part(*, run_id: int, part: str, config: PipelineConfig | None
         )
         return
     _part_finished(run_id, part, timings=timings, result=result)
-
-
-def _panel(start: dt.date, end: dt.date) -> Any:
-    sales = data.sales_frame(store_ids=data.active_store_ids(), start=start, end=end)
-    if sales.empty:
-        raise ValueError("no daily sales to learn from")
-    products = data.products_frame(sales["product_id"].unique())[["product_id", "category"]]
-    return build_panel(sales, freq="D", products=products)
 
 
 def _backtest(panel: Any, cfg: PipelineConfig, previous: ModelVersion | None) -> dict[str, Any]:
