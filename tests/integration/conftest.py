@@ -26,7 +26,14 @@ from recommendations.engine.forecast import fit
 from recommendations.models import ModelKind, ModelVersion
 from recommendations.services import pipeline, registry
 from stores.models import StockLevel, Store
-from tests.integration.support import ROOT, database_url, free_port, http, wait_for
+from tests.integration.support import (
+    ROOT,
+    celery_worker_command,
+    database_url,
+    free_port,
+    http,
+    wait_for,
+)
 
 #: Training knobs small enough for a drill on a busy 2-core machine (worker and test process).
 SMALL_PIPELINE = {
@@ -84,22 +91,7 @@ def start_worker(worker_env: dict[str, str]) -> Iterator[Callable[[], subprocess
 
     def start() -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "lst",
-                "worker",
-                "--concurrency",
-                "1",
-                "--prefetch-multiplier",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "WARNING",
-            ],
+            celery_worker_command(concurrency=1),
             cwd=ROOT,
             env=worker_env,
             stdout=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ import json
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -30,6 +31,26 @@ def wait_for(
             return
         time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def celery_worker_command(*, concurrency: int, loglevel: str = "WARNING") -> list[str]:
+    """A real Celery worker of the project: one message at a time per process."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "lst",
+        "worker",
+        "--concurrency",
+        str(concurrency),
+        "--prefetch-multiplier",
+        "1",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        loglevel,
+    ]
 
 
 def free_port() -> int:

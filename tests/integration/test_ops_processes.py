@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,17 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from lst.metrics import DirectoriesCollector
 from lst.request_context import request_id_var
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait(what: str, check: Callable[[], bool], seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.integration.support import ROOT, celery_worker_command, free_port, wait_for
 
 
 def _json_lines(path: Path) -> list[dict[str, Any]]:
@@ -42,12 +30,6 @@ def _json_lines(path: Path) -> list[dict[str, Any]]:
         if line.startswith("{"):
             out.append(json.loads(line))
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _database_url(tmp_path: Path) -> str:
@@ -70,7 +52,7 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.fixture
 def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "web.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("CELERY_BROKER_URL", None)  # the health check needs no broker here
@@ -106,7 +88,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             except OSError:
                 return False
 
-        _wait("gunicorn to answer", up)
+        wait_for("gunicorn to answer", up)
         yield base, log
     finally:
         proc.terminate()
@@ -132,7 +114,7 @@ def test_two_gunicorn_workers_report_one_total_and_log_json(gunicorn) -> None:  
             statuses = list(pool.map(lambda _: _get(base + "/no/such/page")[0], range(16)))
             assert statuses == [404] * 16
             sent += 16
-    _wait("the access lines", lambda: len(pids()) >= 2, seconds=10)
+    wait_for("the access lines", lambda: len(pids()) >= 2, seconds=10)
 
     status, headers, _ = _get(
         base + "/no/such/page?token=hunter2", **{"X-Request-ID": "itest-web-1"}
@@ -154,7 +136,7 @@ def test_two_gunicorn_workers_report_one_total_and_log_json(gunicorn) -> None:  
         )
         assert samples[key] == sent
 
-    _wait(
+    wait_for(
         "the tagged line",
         lambda: any(x.get("request_id") == "itest-web-1" for x in _json_lines(log)),
     )
@@ -189,25 +171,12 @@ def test_a_worker_logs_the_request_id_and_counts_outcomes(tmp_path: Path) -> Non
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         LOG_FORMAT="json",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        METRICS_PORT=str(metrics_port := _free_port()),
+        METRICS_PORT=str(metrics_port := free_port()),
     )
     app.control.purge()
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "lst",
-                "worker",
-                "--concurrency",
-                "2",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
+            celery_worker_command(concurrency=2, loglevel="INFO"),
             cwd=ROOT,
             env=env,
             stdout=sink,
@@ -227,7 +196,7 @@ def test_a_worker_logs_the_request_id_and_counts_outcomes(tmp_path: Path) -> Non
 
         ours = {r.id for r in [*ok, bad]}
         # Wait for these four tasks' lines (a task left queued by another test may log too).
-        _wait(
+        wait_for(
             "four task lines",
             lambda: ours <= {x.get("task_id") for x in finished()},
             seconds=120,
