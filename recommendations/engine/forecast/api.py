@@ -1,10 +1,13 @@
 """The public contract: ``fit(panel, params) -> ForecastModel`` and ``predict(model, panel)``.
 
 ``fit`` holds out the last ``horizon`` periods as a validation origin: the model trained without
-them forecasts them, and those out-of-sample errors calibrate the quantiles (and pick the fallback
-baseline). That held-out model serves (``refit=True`` refits it on all the history). If it cannot
-be fit (too little history or too few training rows) a baseline answers, and the model says so in
-``fallback_reason``.
+them forecasts them, beside every candidate baseline, and those out-of-sample errors choose what
+each segment of series is served (``selection``: the global model, a baseline or a blend) and then
+calibrate the quantiles. That held-out model serves (``refit=True`` refits it on all the history).
+If it cannot be fit (too little history or too few training rows) the baselines answer, chosen
+the same way, and the model says so in ``fallback_reason``. Whatever answers, a series whose
+forecast is non-finite, negative or absurd is served its segment's best baseline instead, and
+counted (``ForecastResult.guarded``).
 """
 
 from __future__ import annotations
@@ -16,17 +19,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import selection as sel
 from .baselines import BASELINES, baseline_forecast
 from .calendar import default_festivals
-from .features import Encoders, FeatureSpec, build_history
+from .features import WINDOWS, Encoders, FeatureSpec, build_history
 from .global_model import BoostingParams, GlobalEstimator, predict_global, train_global
 from .metrics import revenue_weights, rmsse, squared_scale, wrmsse
 from .panel import Panel
 from .uncertainty import Calibration, fit_calibration, nb_quantile
 
 GLOBAL = "global"
-#: Baselines the automatic fallback chooses among on the validation origin.
-FALLBACK_CANDIDATES = ("seasonal_naive", "moving_average", "ses", "tsb")
+#: The method of a model whose global estimator could not be fit: baselines chosen per segment.
+BASELINES_SELECTED = "baselines"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ class ForecastModel:
     festivals: pd.DataFrame | None = None
     fallback_reason: str | None = None
     validation_wrmsse: float = float("nan")
+    #: What each segment of series is served, chosen on the validation origin (None for a model
+    #: fit as one named baseline).
+    selection: sel.Selection | None = None
+    #: Series whose validation forecast the guard replaced (non-finite, negative or absurd).
+    guarded_series: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +89,7 @@ class ForecastResult:
     calibration: Calibration
     method: str
     fallback_reason: str | None = None
+    guarded: int = 0  # series whose forecast the guard replaced by their segment's baseline
 
     @property
     def horizon(self) -> int:
@@ -135,20 +145,41 @@ class ForecastResult:
         )
 
 
-def _point(
-    method: str,
-    estimator: GlobalEstimator | None,
-    panel: Panel,
-    origin: int,
-    horizon: int,
-    festivals: pd.DataFrame | None,
-    prepared: tuple | None = None,
-) -> np.ndarray:
-    """Mean forecasts for series of ``panel`` from history before ``origin``."""
-    if method == GLOBAL:
-        assert estimator is not None
-        return predict_global(estimator, panel, origin, horizon, festivals, prepared)
-    return baseline_forecast(method, panel.units[:, :origin], panel.start, horizon, panel.season)
+def _segments(panel: Panel, origin: int, live: np.ndarray) -> sel.Segments:
+    windows = WINDOWS[panel.freq]
+    observed = panel.observed
+    return sel.Segments.fit(
+        panel.units[live, :origin],
+        panel.start[live],
+        None if observed is None else observed[live, :origin],
+        window=windows[-1],
+        age_edges=(windows[2], windows[-1]),
+    )
+
+
+def _serve(
+    model: ForecastModel, panel: Panel, origin: int, horizon: int, prepared: tuple | None = None
+) -> tuple[np.ndarray, int]:
+    """Mean forecasts [n, horizon] from history before ``origin``, and the series guarded."""
+    observed = panel.observed
+    units = panel.units[:, :origin]
+    obs = None if observed is None else observed[:, :origin]
+    if model.selection is None:
+        mean = baseline_forecast(model.method, units, panel.start, horizon, panel.season, obs)
+        return mean, 0
+    g = None
+    if model.method == GLOBAL:
+        assert model.estimator is not None
+        g = predict_global(model.estimator, panel, origin, horizon, model.festivals, prepared)
+    return sel.serve(
+        model.selection,
+        global_mean=g,
+        units=units,
+        start=panel.start,
+        observed=obs,
+        horizon=horizon,
+        season=panel.season,
+    )
 
 
 def _validation_score(
@@ -156,9 +187,68 @@ def _validation_score(
 ) -> float:
     actual = panel.units[live, origin : origin + horizon]
     hist = panel.units[live, :origin]
-    scores = rmsse(actual, mean[live], squared_scale(hist, panel.start[live]))
+    observed = panel.observed
+    seen = None if observed is None else observed[live, origin : origin + horizon]
+    scores = rmsse(actual, mean[live], squared_scale(hist, panel.start[live]), seen)
     price = None if panel.price is None else panel.price[live]
     return wrmsse(scores, revenue_weights(hist, price, horizon))
+
+
+def _held_out_actuals(panel: Panel, origin: int, horizon: int, live: np.ndarray) -> np.ndarray:
+    """Validation actuals with censored cells as NaN (the calibration skips them)."""
+    actual = panel.units[live, origin : origin + horizon].astype(np.float64)
+    if panel.censored is not None:
+        actual = np.where(panel.censored[live, origin : origin + horizon], np.nan, actual)
+    return actual
+
+
+def _select(
+    panel: Panel, origin: int, horizon: int, live: np.ndarray, global_valid: np.ndarray | None
+) -> tuple[sel.Selection, np.ndarray, int]:
+    """Choose per segment on the validation origin; (selection, served validation mean, guarded).
+
+    ``global_valid`` is the held-out global model's forecast of the validation periods for every
+    series (None when there is no global model).
+    """
+    observed = panel.observed
+    hist = panel.units[:, :origin]
+    obs_hist = None if observed is None else observed[:, :origin]
+    base = {
+        b: baseline_forecast(b, hist, panel.start, horizon, panel.season, obs_hist)[live]
+        for b in sel.CANDIDATES
+    }
+    segments = _segments(panel, origin, live)
+    codes = segments.assign(
+        hist[live], panel.start[live], None if obs_hist is None else obs_hist[live]
+    )
+    price = None if panel.price is None else panel.price[live]
+    common: dict[str, Any] = {
+        "actual": panel.units[live, origin : origin + horizon].astype(np.float64),
+        "baselines": base,
+        "scale_sq": squared_scale(hist[live], panel.start[live]),
+        "weights": revenue_weights(hist[live], price, horizon),
+        "codes": codes,
+        "segments": segments,
+        "seen": None if observed is None else observed[live, origin : origin + horizon],
+    }
+    baselines_only = sel.choose(global_mean=None, **common)
+    guarded = 0
+    g = None
+    if global_valid is not None:
+        replacement = np.empty_like(global_valid[live])
+        for seg in np.unique(codes):
+            rows = codes == seg
+            replacement[rows] = base[baselines_only.fallback[seg]][rows]
+        highest = np.max(hist[live], axis=1, initial=0.0).astype(np.float64)
+        g, rows_guarded = sel.guard(global_valid[live], replacement, np.maximum(highest, 1e-9))
+        guarded = int(rows_guarded.sum())
+    chosen = baselines_only if g is None else sel.choose(global_mean=g, **common)
+    served = np.zeros((panel.n_series, horizon))
+    for seg in np.unique(codes):
+        rows = codes == seg
+        served_rows = sel._blend(chosen.serve[seg], g, base)[rows]
+        served[np.flatnonzero(live)[rows]] = served_rows
+    return chosen, served, guarded
 
 
 def fit(
@@ -182,34 +272,39 @@ def fit(
         "trained_through": panel.dates[panel.n_obs - 1],
     }
 
-    def baseline_model(name: str, reason: str | None) -> ForecastModel:
+    def calibrated(mean: np.ndarray) -> Calibration:
+        actual = _held_out_actuals(panel, valid_origin, h, live)
+        return fit_calibration(actual, mean[live], random_state=params.random_state)
+
+    def baseline_model(name: str) -> ForecastModel:
         if not can_validate or not live.any():
-            return ForecastModel(
-                method=name, calibration=Calibration.poisson(h), fallback_reason=reason, **common
-            )
-        mean = _point(name, None, panel, valid_origin, h, fest)
+            return ForecastModel(method=name, calibration=Calibration.poisson(h), **common)
+        model = ForecastModel(method=name, calibration=Calibration.poisson(h), **common)
+        mean, _ = _serve(model, panel, valid_origin, h)
         return ForecastModel(
             method=name,
-            fallback_reason=reason,
-            calibration=fit_calibration(
-                panel.units[live, valid_origin:], mean[live], random_state=params.random_state
-            ),
+            calibration=calibrated(mean),
             validation_wrmsse=_validation_score(panel, valid_origin, h, mean, live),
             **common,
         )
 
     def fallback(reason: str) -> ForecastModel:
         if not can_validate or not live.any():
-            return baseline_model("ses", reason)
-        scores = {}
-        for name in FALLBACK_CANDIDATES:
-            mean = _point(name, None, panel, valid_origin, h, fest)
-            scores[name] = _validation_score(panel, valid_origin, h, mean, live)
-        best = min(scores, key=lambda k: (np.nan_to_num(scores[k], nan=np.inf), k))
-        return baseline_model(best, reason)
+            return ForecastModel(
+                method="ses", calibration=Calibration.poisson(h), fallback_reason=reason, **common
+            )
+        chosen, served, _ = _select(panel, valid_origin, h, live, None)
+        return ForecastModel(
+            method=BASELINES_SELECTED,
+            fallback_reason=reason,
+            calibration=calibrated(served),
+            validation_wrmsse=_validation_score(panel, valid_origin, h, served, live),
+            selection=chosen,
+            **common,
+        )
 
     if params.method != GLOBAL:
-        return baseline_model(params.method, None)
+        return baseline_model(params.method)
     if not can_validate:
         return fallback(f"history of {panel.n_obs} periods is too short for a validation origin")
     n_rows = int(np.maximum(valid_origin - h - panel.start, 0).sum())
@@ -232,17 +327,16 @@ def fit(
     held_out = train_global(panel, end=valid_origin, **kwargs)
     if held_out is None:
         return fallback("no training rows before the validation origin")
-    mean = predict_global(held_out, panel, valid_origin, h, fest, (history, codes))
-    calibration = fit_calibration(
-        panel.units[live, valid_origin:], mean[live], random_state=params.random_state
-    )
-    score = _validation_score(panel, valid_origin, h, mean, live)
+    global_valid = predict_global(held_out, panel, valid_origin, h, fest, (history, codes))
+    chosen, served, guarded = _select(panel, valid_origin, h, live, global_valid)
     final = train_global(panel, end=panel.n_obs, **kwargs) if params.refit else held_out
     return ForecastModel(
         method=GLOBAL,
-        calibration=calibration,
+        calibration=calibrated(served),
         estimator=final or held_out,
-        validation_wrmsse=score,
+        validation_wrmsse=_validation_score(panel, valid_origin, h, served, live),
+        selection=chosen,
+        guarded_series=guarded,
         **common,
     )
 
@@ -258,7 +352,7 @@ def predict(model: ForecastModel, panel: Panel, horizon: int | None = None) -> F
         raise ValueError(f"horizon must be within 1..{model.params.horizon} for this model")
     panel = panel.extend(h)
     origin = panel.n_obs
-    mean = _point(model.method, model.estimator, panel, origin, h, model.festivals)
+    mean, guarded = _serve(model, panel, origin, h)
     cal = model.calibration
     p50 = np.stack(
         [nb_quantile(mean[:, j], cal.step[j].k_for(mean[:, j]), 0.5) for j in range(h)], axis=1
@@ -276,6 +370,7 @@ def predict(model: ForecastModel, panel: Panel, horizon: int | None = None) -> F
         calibration=Calibration(step=cal.step[:h], total=cal.total[:h]),
         method=model.method,
         fallback_reason=model.fallback_reason,
+        guarded=guarded,
     )
 
 

@@ -3,6 +3,10 @@
 Origins are consecutive: with ``origins=3`` and ``horizon=4`` the last 12 periods form three
 4-period test windows, and each forecaster is refit at each origin on the history before it only
 (``Panel.cut`` drops later units, so a forecaster cannot peek). Scores pool the origins.
+
+Periods that ended out of stock (``Panel.censored``) are scored apart: their sales are a floor of
+demand, so the accuracy figures use the observed cells only, and the censored cells report how
+far above their (censored) sales the forecast was.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from .api import ForecastParams, fit, predict
 from .panel import Panel
 
 #: A forecaster for the backtest: (panel cut at the origin, horizon) -> mean, p50, p90 ([n, H];
-#: the quantiles may be None). Lets external models (the bench's peers) be scored identically.
-Forecaster = Callable[[Panel, int], tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]
+#: the quantiles may be None), optionally followed by the number of series its guard replaced.
+#: Lets external models (the bench's peers) be scored identically.
+Forecaster = Callable[[Panel, int], tuple]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class ModelScore:
     coverage90: float  # share of actuals at or below P90 (target 0.9)
     seconds: float
     origin_wrmsse: tuple[float, ...]
+    guarded: int = 0  # series x origins whose forecast the guard replaced by a baseline
+    censored_cells: int = 0  # test cells that ended out of stock (scored apart)
+    censored_lift: float = float("nan")  # forecast / sales on those cells (sales are a floor)
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,9 @@ def origins_for(panel: Panel, horizon: int, n_origins: int) -> list[int]:
 def model_forecaster(params: ForecastParams, festivals: pd.DataFrame | None = None) -> Forecaster:
     """Wrap ``fit`` + ``predict`` as a backtest forecaster."""
 
-    def run(cut: Panel, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run(cut: Panel, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         result = predict(fit(cut, params, festivals), cut, horizon)
-        return result.mean, result.p50, result.p90
+        return result.mean, result.p50, result.p90, result.guarded
 
     return run
 
@@ -76,6 +84,10 @@ class _Pool:
     actual_sum: float = 0.0
     forecast_sum: float = 0.0
     seconds: float = 0.0
+    guarded: int = 0
+    censored_cells: int = 0
+    censored_actual: float = 0.0
+    censored_forecast: float = 0.0
 
 
 def backtest(
@@ -92,6 +104,9 @@ def backtest(
         cut = panel.cut(origin, horizon, keep_planned=use_planned)
         live = panel.start < origin
         actual = panel.units[live, origin : origin + horizon].astype(np.float64)
+        seen = None
+        if panel.censored is not None:
+            seen = ~panel.censored[live, origin : origin + horizon]
         hist = cut.units
         scale_sq = metrics.squared_scale(hist, cut.start)
         scale_abs = metrics.absolute_scale(hist, cut.start)
@@ -99,20 +114,29 @@ def backtest(
         weights = metrics.revenue_weights(hist, price, horizon)
         for name, forecaster in forecasters.items():
             began = time.perf_counter()
-            mean, p50, p90 = forecaster(cut, horizon)
+            out = forecaster(cut, horizon)
+            mean, p50, p90 = out[0], out[1], out[2]
             pool = pools[name]
             pool.seconds += time.perf_counter() - began
-            r = metrics.rmsse(actual, mean, scale_sq)
+            pool.guarded += int(out[3]) if len(out) > 3 else 0
+            r = metrics.rmsse(actual, mean, scale_sq, seen)
+            r = np.where(np.isfinite(mean).all(axis=1) | np.isnan(scale_sq), r, np.inf)
             pool.wrmsse.append(metrics.wrmsse(r, weights))
             pool.rmsse.append(r)
-            pool.mase.append(metrics.mase(actual, mean, scale_abs))
-            pool.actual_sum += float(actual.sum())
-            pool.forecast_sum += float(mean.sum())
+            pool.mase.append(metrics.mase(actual, mean, scale_abs, seen))
+            ok = np.ones(actual.shape, bool) if seen is None else seen
+            with np.errstate(over="ignore", invalid="ignore"):
+                pool.actual_sum += float(actual[ok].sum())
+                pool.forecast_sum += float(mean[ok].sum())
+                if seen is not None:
+                    pool.censored_cells += int((~seen).sum())
+                    pool.censored_actual += float(actual[~seen].sum())
+                    pool.censored_forecast += float(mean[~seen].sum())
             if p50 is not None:
-                pool.pin50.append(metrics.pinball(actual, p50, 0.5) / scale_abs)
+                pool.pin50.append(metrics.pinball(actual, p50, 0.5, seen) / scale_abs)
             if p90 is not None:
-                pool.pin90.append(metrics.pinball(actual, p90, 0.9) / scale_abs)
-                pool.covered.append(metrics.coverage(actual, p90))
+                pool.pin90.append(metrics.pinball(actual, p90, 0.9, seen) / scale_abs)
+                pool.covered.append(metrics.coverage(actual, p90, seen))
     return {name: _summarise(name, pool) for name, pool in pools.items()}
 
 
@@ -127,15 +151,24 @@ def _nanmean(parts: list[np.ndarray]) -> float:
 def _summarise(name: str, pool: _Pool) -> ModelScore:
     return ModelScore(
         name=name,
-        wrmsse=float(np.mean(pool.wrmsse)),
+        wrmsse=float(np.mean(pool.wrmsse)) if pool.wrmsse else float("nan"),
         mean_rmsse=_nanmean(pool.rmsse),
         mase=_nanmean(pool.mase),
-        bias=(pool.forecast_sum - pool.actual_sum) / pool.actual_sum if pool.actual_sum else np.nan,
+        bias=(
+            (pool.forecast_sum - pool.actual_sum) / pool.actual_sum
+            if pool.actual_sum and np.isfinite(pool.forecast_sum)
+            else np.nan
+        ),
         pinball50=_nanmean(pool.pin50),
         pinball90=_nanmean(pool.pin90),
         coverage90=float(np.mean(pool.covered)) if pool.covered else float("nan"),
         seconds=pool.seconds,
         origin_wrmsse=tuple(pool.wrmsse),
+        guarded=pool.guarded,
+        censored_cells=pool.censored_cells,
+        censored_lift=(
+            pool.censored_forecast / pool.censored_actual if pool.censored_actual > 0 else np.nan
+        ),
     )
 
 

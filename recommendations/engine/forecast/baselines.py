@@ -1,7 +1,10 @@
 """Classical per-series baselines, vectorised over series (loops run over time only).
 
 Every function takes the history ``units`` (float [n, T]) with ``start`` (first sale per series;
-earlier periods are ignored) and returns point forecasts of shape [n, horizon].
+earlier periods are ignored) and returns point forecasts of shape [n, horizon]. ``observed``
+(bool [n, T], optional) marks the periods whose demand was seen: a period that ended out of stock
+is censored (its sales understate demand), so the smoothing methods skip it and the averages leave
+it out instead of reading it as zero demand.
 """
 
 from __future__ import annotations
@@ -10,13 +13,26 @@ from collections.abc import Callable
 
 import numpy as np
 
-BASELINES: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ses", "croston", "tsb")
+BASELINES: tuple[str, ...] = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "historic_average",
+    "ses",
+    "croston",
+    "tsb",
+)
 #: Moving-average window by seasonal period: four weeks of days, or eight weeks.
 _MA_WINDOW = {7: 28, 52: 8}
 
 
 def _active(units: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.arange(units.shape[1])[None, :] >= start[:, None]
+
+
+def _seen(units: np.ndarray, start: np.ndarray, observed: np.ndarray | None) -> np.ndarray:
+    active = _active(units, start)
+    return active if observed is None else active & observed
 
 
 def naive(units: np.ndarray, start: np.ndarray, horizon: int) -> np.ndarray:
@@ -36,14 +52,35 @@ def seasonal_naive(units: np.ndarray, start: np.ndarray, horizon: int, season: i
     return out
 
 
-def moving_average(units: np.ndarray, start: np.ndarray, horizon: int, window: int) -> np.ndarray:
-    """Mean of the last ``window`` periods since the first sale."""
-    t = units.shape[1]
-    lo = max(t - window, 0)
-    recent = units[:, lo:]
-    n_active = np.clip(t - np.maximum(start, lo), 1, None)
-    mean = recent.sum(axis=1) / n_active
+def _window_mean(
+    units: np.ndarray, start: np.ndarray, horizon: int, lo: int, observed: np.ndarray | None
+) -> np.ndarray:
+    seen = _seen(units, start, observed)[:, lo:]
+    recent = np.where(seen, units[:, lo:], 0.0)
+    count = seen.sum(axis=1)
+    # A window that is censored throughout falls back to its plain mean since the first sale.
+    active = _active(units, start)[:, lo:]
+    plain = np.where(active, units[:, lo:], 0.0).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+    mean = np.where(count > 0, recent.sum(axis=1) / np.maximum(count, 1), plain)
     return np.repeat(mean[:, None], horizon, axis=1)
+
+
+def moving_average(
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    window: int,
+    observed: np.ndarray | None = None,
+) -> np.ndarray:
+    """Mean of the last ``window`` periods since the first sale."""
+    return _window_mean(units, start, horizon, max(units.shape[1] - window, 0), observed)
+
+
+def historic_average(
+    units: np.ndarray, start: np.ndarray, horizon: int, observed: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean of every period since the first sale: the best answer for stationary noise."""
+    return _window_mean(units, start, horizon, 0, observed)
 
 
 def ses(
@@ -51,6 +88,7 @@ def ses(
     start: np.ndarray,
     horizon: int,
     alphas: np.ndarray | None = None,
+    observed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Simple exponential smoothing with alpha chosen per series from a grid by one-step SSE."""
     grid = np.linspace(0.05, 0.95, 19) if alphas is None else np.asarray(alphas, float)
@@ -61,6 +99,8 @@ def ses(
         y = units[:, i : i + 1].astype(np.float64)
         first = (start == i)[:, None]
         later = (start < i)[:, None]
+        if observed is not None:
+            later = later & observed[:, i : i + 1]
         err = y - level
         sse += np.where(later, err * err, 0.0)
         level = np.where(first, y, np.where(later, level + grid * err, level))
@@ -68,7 +108,13 @@ def ses(
     return np.repeat(level[np.arange(n), best][:, None], horizon, axis=1)
 
 
-def croston(units: np.ndarray, start: np.ndarray, horizon: int, alpha: float = 0.1) -> np.ndarray:
+def croston(
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    alpha: float = 0.1,
+    observed: np.ndarray | None = None,
+) -> np.ndarray:
     """Croston's method: smoothed demand size over smoothed interval between demands."""
     n, t = units.shape
     size = np.zeros(n)
@@ -79,6 +125,8 @@ def croston(units: np.ndarray, start: np.ndarray, horizon: int, alpha: float = 0
         first = start == i
         size = np.where(first, y, size)
         hit = (start < i) & (y > 0)
+        if observed is not None:
+            hit &= observed[:, i]
         size = np.where(hit, size + alpha * (y - size), size)
         interval = np.where(hit, interval + alpha * ((i - last) - interval), interval)
         last = np.where(hit, i, last)
@@ -86,12 +134,18 @@ def croston(units: np.ndarray, start: np.ndarray, horizon: int, alpha: float = 0
 
 
 def tsb(
-    units: np.ndarray, start: np.ndarray, horizon: int, alpha: float = 0.1, beta: float = 0.1
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    alpha: float = 0.1,
+    beta: float = 0.1,
+    observed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Teunter-Syntetos-Babai: demand size times a per-period demand probability.
 
     Unlike Croston, the probability decays in every period without a sale, so a product that has
-    stopped selling is forecast towards zero.
+    stopped selling is forecast towards zero (but not while it is out of stock: a censored period
+    says nothing about demand).
     """
     n, t = units.shape
     size = np.zeros(n)
@@ -101,6 +155,8 @@ def tsb(
         first = start == i
         size = np.where(first, y, size)
         later = start < i
+        if observed is not None:
+            later = later & observed[:, i]
         prob = np.where(later, prob + beta * ((y > 0) - prob), prob)
         hit = later & (y > 0)
         size = np.where(hit, size + alpha * (y - size), size)
@@ -108,19 +164,25 @@ def tsb(
 
 
 def baseline_forecast(
-    name: str, units: np.ndarray, start: np.ndarray, horizon: int, season: int
+    name: str,
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    season: int,
+    observed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Dispatch by name; see :data:`BASELINES`."""
+    """Dispatch by name; see :data:`BASELINES`. Never negative, never non-finite."""
     table: dict[str, Callable[[], np.ndarray]] = {
         "naive": lambda: naive(units, start, horizon),
         "seasonal_naive": lambda: seasonal_naive(units, start, horizon, season),
         "moving_average": lambda: moving_average(
-            units, start, horizon, _MA_WINDOW.get(season, 4 * season)
+            units, start, horizon, _MA_WINDOW.get(season, 4 * season), observed
         ),
-        "ses": lambda: ses(units, start, horizon),
-        "croston": lambda: croston(units, start, horizon),
-        "tsb": lambda: tsb(units, start, horizon),
+        "historic_average": lambda: historic_average(units, start, horizon, observed),
+        "ses": lambda: ses(units, start, horizon, observed=observed),
+        "croston": lambda: croston(units, start, horizon, observed=observed),
+        "tsb": lambda: tsb(units, start, horizon, observed=observed),
     }
     if name not in table:
         raise ValueError(f"unknown baseline {name!r}; expected one of {BASELINES}")
-    return np.maximum(table[name](), 0.0)
+    return np.maximum(np.nan_to_num(table[name](), nan=0.0, posinf=0.0, neginf=0.0), 0.0)

@@ -92,13 +92,23 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def series_scale(history: History, spec: FeatureSpec, s: np.ndarray, o: np.ndarray) -> np.ndarray:
-    """Each row's demand level at its origin: the recent mean, else a longer one, else the mean
-    since the first sale (never zero, since a series starts with a sale)."""
+    """Each row's demand level at its origin, in units: the scale the model learns relative to.
+
+    The recent mean (``windows[2]`` periods), held up to a quarter of the longer-run mean so a
+    series that went quiet (or sold at a loss-making trickle) does not turn its next normal
+    period into a ratio in the thousands; the mean since the first sale where both are missing.
+    Everything here is linear in units, so multiplying a chain's units by any factor multiplies
+    the scale by it and leaves every ratio the model sees unchanged.
+    """
     recent = history.mean(s, o, spec.windows[2])
     longer = history.mean(s, o, spec.windows[-1])
     since = history.mean(s, o, history.units.shape[1])
-    out = np.where(recent > 0, recent, np.where(longer > 0, longer, since))
-    return np.maximum(np.nan_to_num(out, nan=1.0), 1e-3)
+    held = np.fmax(recent, 0.25 * longer)  # fmax: a missing side gives way to the other
+    out = np.where(held > 0, held, since)
+    out = np.where(np.isfinite(out) & (out > 0), out, np.nan)
+    # Censored throughout, or never seen: fall back to the plain mean of what was sold.
+    out = np.where(np.isnan(out), history.plain_mean(s, o), out)
+    return np.maximum(out, 1e-9)
 
 
 def _nanmean(stack: np.ndarray) -> np.ndarray:
@@ -120,6 +130,8 @@ def make_features(
 ) -> tuple[np.ndarray, list[str]]:
     """Feature matrix (float32 [rows, features]) and names for rows ``(s, o, step)``.
 
+    Scale-free: no feature is in units except ``log_level`` (see :func:`series_scale`).
+
     ``o`` is the first forecast period (history is ``0 .. o-1``); the target is ``o + step - 1``,
     whose covariates must exist in ``panel`` (planned or neutral).
     """
@@ -129,17 +141,15 @@ def make_features(
     w_short, w_mid, w_long = spec.windows[0], spec.windows[2], spec.windows[-1]
     cols["step"] = step.astype(np.float64)
 
-    level = history.mean(s, o, w_mid)
+    # Every unit-valued feature is relative to the row's scale (the level the target is divided
+    # by), so one split means the same for a slow and a fast seller and for any unit of count;
+    # the scale itself enters once, as its logarithm.
+    scale = series_scale(history, spec, s, o)
     for k in spec.lags:
-        lag = history.value(s, o - k, o)
-        cols[f"lag_{k}"] = lag
-        cols[f"lag_{k}_rel"] = _ratio(lag, level)
+        cols[f"lag_{k}_rel"] = history.value(s, o - k, o) / scale
     for w in spec.windows:
-        m = history.mean(s, o, w)
-        cols[f"mean_{w}"] = m
-        if w != w_mid:
-            cols[f"mean_{w}_rel"] = _ratio(m, level)
-    cols["log_level"] = np.log1p(level)
+        cols[f"mean_{w}_rel"] = history.mean(s, o, w) / scale
+    cols["log_level"] = np.log(scale)
     for w in (w_short, w_mid):
         n = history.active_count(s, o, w)
         sq = history.window(history.csum_sq, s, o, w)
@@ -160,16 +170,15 @@ def make_features(
     if season:
         back = season * np.ceil(step / season).astype(np.int64)
         same = [history.value(s, t - back - season * j, o) for j in range(4)]
-        cols["same_phase_lag"] = same[0]
-        cols["same_phase_mean_rel"] = _ratio(_nanmean(np.stack(same)), level)
+        cols["same_phase_lag_rel"] = same[0] / scale
+        cols["same_phase_mean_rel"] = _nanmean(np.stack(same)) / scale
     year = 364 // p
     near = max(7 // p, 1)
     year_vals = np.stack([history.value(s, t - year + d, o) for d in (-near, 0, near)])
     year_mean = _nanmean(year_vals)
-    cols["year_lag"] = year_vals[1]
     year_base = history.mean(s, np.maximum(o - year, 0), w_mid)
     cols["year_lift"] = _ratio(year_mean, year_base)
-    cols["year_lag_rel"] = _ratio(year_mean, level)
+    cols["year_lag_rel"] = year_mean / scale
 
     # Hierarchy: how the store, the product across stores and the category move right now.
     for name, group in (
@@ -181,7 +190,7 @@ def make_features(
         base = group.mean(s, o, w_long)
         cols[f"{name}_trend"] = _ratio(recent, base)
         if name != "store":
-            cols[f"{name}_share"] = _ratio(level, group.mean(s, o, w_mid))
+            cols[f"{name}_share"] = _ratio(history.mean(s, o, w_mid), group.mean(s, o, w_mid))
 
     # Promotions in the history: how much a promotion lifts this series, and the base demand.
     if history.promo is not None:
@@ -192,7 +201,7 @@ def make_features(
         u_all = history.window(history.csum, s, o, w_long)
         base_level = _ratio(u_all - u_promo, n - n_promo)
         cols["promo_share"] = _ratio(n_promo, n.astype(np.float64))
-        cols["base_level_rel"] = _ratio(base_level, level)
+        cols["base_level_rel"] = base_level / scale
         cols["promo_lift"] = _ratio(_ratio(u_promo, n_promo), base_level)
         cols["promo_last"] = history.promo[s, o - 1].astype(np.float64)
         if spec.use_planned:

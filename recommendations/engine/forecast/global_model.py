@@ -23,6 +23,13 @@ from .panel import Panel
 MAX_CATEGORIES = 250
 #: Rows are featurised in chunks to bound memory at large scale.
 CHUNK_ROWS = 500_000
+#: Version of the feature set; an estimator fit on another version cannot featurise a panel.
+FEATURE_VERSION = 2
+#: Scaled targets above this quantile of the training sample are capped there: a period worth
+#: thousands of its series' level (a return booked as a sale, a data error) would otherwise
+#: dominate a Poisson fit whose log link then overflows. The cap is a quantile of the data, so it
+#: adapts to how spiky each chain is; the served multiplier never exceeds it either.
+TARGET_CAP_QUANTILE = 0.999
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ def sample_rows(
     rng: np.random.Generator,
     max_periods: int | None = None,
     level: np.ndarray | None = None,
+    censored: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(series, origin, step) training rows whose target period is before ``end``.
 
@@ -65,8 +73,25 @@ def sample_rows(
     ``max_rows`` candidates all are used. Otherwise ``max_rows`` are drawn (fixed by ``rng``), so
     training cost stays flat as the chain grows: uniformly, or, given a per-series ``level``,
     with probability proportional to it (origins uniform within a series). Drawing rows in
-    proportion to the level is the unweighted equivalent of weighting each row by it.
+    proportion to the level is the unweighted equivalent of weighting each row by it. Rows whose
+    target period is ``censored`` (ended out of stock) are dropped: their sales are not demand.
     """
+    rows = _sample_rows(start, end, horizon, max_rows, rng, max_periods, level)
+    if censored is None or rows[0].size == 0:
+        return rows
+    keep = ~censored[rows[0], rows[1] + rows[2] - 1]
+    return rows[0][keep], rows[1][keep], rows[2][keep]
+
+
+def _sample_rows(
+    start: np.ndarray,
+    end: int,
+    horizon: int,
+    max_rows: int,
+    rng: np.random.Generator,
+    max_periods: int | None,
+    level: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lo, counts = candidate_rows(start, end, horizon, max_periods)
     cum = np.cumsum(counts)
     total = int(cum[-1]) if cum.size else 0
@@ -118,6 +143,9 @@ class GlobalEstimator:
     feature_names: tuple[str, ...]
     n_train_rows: int
     boosting: BoostingParams
+    #: Largest multiplier of the scale the model may serve (the training targets' cap).
+    max_ratio: float = float("inf")
+    feature_version: int = FEATURE_VERSION
 
 
 def featurise(
@@ -167,22 +195,29 @@ def train_global(
     else:
         encoders, history, codes = prepared
     level = training_level(history, end) if boosting.scale_target else None
-    rows = sample_rows(panel.start, end, horizon, max_rows, rng, max_periods, level)
+    censored = None if panel.censored is None else panel.censored[:, :end]
+    rows = sample_rows(panel.start, end, horizon, max_rows, rng, max_periods, level, censored)
     if rows[0].size == 0:
         return None
     x, names = featurise(panel, history, codes, spec, rows, festivals)
     y = panel.units[rows[0], rows[1] + rows[2] - 1].astype(np.float64)
     weight = None
+    max_ratio = float("inf")
     if boosting.scale_target:
         # Poisson deviance is linear in scale: fitting y/scale with weight scale is the same
         # loss as fitting y with log(scale) as a fixed offset. A sample drawn in proportion to
         # the series' level already carries that weight (up to the level's drift within the
         # series), so only a complete set of rows is weighted explicitly: weighted fits bin
         # the features with weighted quantiles, which costs as much as the boosting itself.
+        # Weights are normalised to mean 1 so the regularisation (an absolute hessian sum) means
+        # the same whatever unit the chain counts in.
         scale = series_scale(history, spec, rows[0], rows[1])
         y = y / scale
+        cap = float(np.quantile(y, TARGET_CAP_QUANTILE))
+        max_ratio = max(cap, float(np.max(y[y <= cap], initial=0.0)), 1e-9)
+        y = np.minimum(y, max_ratio)
         if candidate_rows(panel.start, end, horizon, max_periods)[1].sum() <= max_rows:
-            weight = scale
+            weight = scale / scale.mean()
     # A feature that is missing in every row (e.g. last year's sales in a short history) would
     # break the binning; a constant column is never split on, so it is harmless at predict time.
     x[:, np.all(np.isnan(x), axis=0)] = 0.0
@@ -206,6 +241,7 @@ def train_global(
         feature_names=tuple(names),
         n_train_rows=int(y.size),
         boosting=boosting,
+        max_ratio=max_ratio,
     )
 
 
@@ -224,9 +260,13 @@ def predict_global(
     step = np.tile(np.arange(1, horizon + 1), n)
     o = np.full(s.size, origin, np.int64)
     x, _ = featurise(panel, history, codes, fitted.spec, (s, o, step), festivals)
+    if getattr(fitted, "feature_version", 1) != FEATURE_VERSION:
+        raise ValueError("the estimator was fit on another feature set; refit it")
     mean = np.empty(s.size)
-    for i in range(0, s.size, CHUNK_ROWS):
-        mean[i : i + CHUNK_ROWS] = fitted.estimator.predict(x[i : i + CHUNK_ROWS])
-    if fitted.boosting.scale_target:
-        mean *= series_scale(history, fitted.spec, s, o)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, s.size, CHUNK_ROWS):
+            mean[i : i + CHUNK_ROWS] = fitted.estimator.predict(x[i : i + CHUNK_ROWS])
+        if fitted.boosting.scale_target:
+            mean = np.minimum(mean, fitted.max_ratio) * series_scale(history, fitted.spec, s, o)
+    # Non-finite values are left for the caller's guard, which replaces the whole series.
     return np.maximum(mean.reshape(n, horizon), 0.0)

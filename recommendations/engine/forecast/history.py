@@ -3,6 +3,10 @@
 Computing them once per panel makes feature extraction O(rows x features) whatever the window
 lengths, which is what lets the global model train on samples drawn from hundreds of origins.
 Index ``[s, o]`` of a prefix sum covers periods ``0 .. o-1``: exactly what is known at origin ``o``.
+
+Periods that ended out of stock (``Panel.censored``) are left out of every window statistic: their
+sales are a floor of demand, not demand, so a level, a spread or a share of zero-sale periods is
+computed over the periods whose demand was seen, and a censored lag is missing (NaN).
 """
 
 from __future__ import annotations
@@ -68,6 +72,11 @@ class History:
     stores: GroupSums
     products: GroupSums
     categories: GroupSums
+    #: int32 prefix count of periods on or after the first sale whose demand was seen; None when
+    #: nothing is censored (then every period since the first sale counts).
+    seen: np.ndarray | None = None
+    censored: np.ndarray | None = None  # bool [n, n_obs]
+    raw_csum: np.ndarray | None = None  # float64 prefix sums of units, censored periods included
 
     @classmethod
     def build(
@@ -77,21 +86,30 @@ class History:
         product_codes: np.ndarray,
         category_codes: np.ndarray,
     ) -> History:
-        y = panel.units
+        raw = panel.units
         idx = np.arange(panel.n_obs, dtype=np.int32)
-        last = np.where(y > 0, idx[None, :], np.int32(-1))
+        last = np.where(raw > 0, idx[None, :], np.int32(-1))
         np.maximum.accumulate(last, axis=1, out=last)
+        censored = panel.censored
+        seen = None
+        y = raw
+        if censored is not None:
+            y = np.where(censored, np.float32(0.0), raw)
+            active = idx[None, :] >= panel.start[:, None]
+            seen = _prefix(active & ~censored, np.int32)
         csum = _prefix(y, np.float64)
         promo = panel.promo_any()
         promo_count = promo_units = price_csum = None
         if promo is not None:
             hist_promo = promo[:, : panel.n_obs]
+            if censored is not None:
+                hist_promo = hist_promo & ~censored
             promo_count = _prefix(hist_promo, np.int32)
             promo_units = _prefix(y * hist_promo, np.float64)
         if panel.price is not None:
             price_csum = _prefix(panel.price[:, : panel.n_obs], np.float64)
         return cls(
-            units=y,
+            units=raw,
             start=panel.start,
             csum=csum,
             csum_sq=_prefix(np.square(y, dtype=np.float64), np.float64),
@@ -104,11 +122,21 @@ class History:
             stores=GroupSums.build(store_codes, csum, panel.start),
             products=GroupSums.build(product_codes, csum, panel.start),
             categories=GroupSums.build(category_codes, csum, panel.start),
+            seen=seen,
+            censored=censored,
+            raw_csum=None if censored is None else _prefix(raw, np.float64),
         )
 
     def active_count(self, s: np.ndarray, o: np.ndarray, w: int) -> np.ndarray:
-        """Periods on or after the first sale among the ``w`` before ``o``."""
+        """Periods on or after the first sale (and not censored) among the ``w`` before ``o``."""
+        if self.seen is not None:
+            return self.window(self.seen, s, o, w)
         return np.clip(o - np.maximum(self.start[s], o - w), 0, w)
+
+    def plain_mean(self, s: np.ndarray, o: np.ndarray) -> np.ndarray:
+        """Mean units per period from the first sale to ``o``, censored periods included."""
+        prefix = self.csum if self.raw_csum is None else self.raw_csum
+        return prefix[s, o] / np.maximum(o - self.start[s], 1)
 
     def window(self, prefix: np.ndarray, s: np.ndarray, o: np.ndarray, w: int) -> np.ndarray:
         return prefix[s, o] - prefix[s, np.maximum(o - w, 0)]
@@ -121,7 +149,11 @@ class History:
             return np.where(n > 0, total / n, np.nan)
 
     def value(self, s: np.ndarray, t: np.ndarray, o: np.ndarray) -> np.ndarray:
-        """Units at period ``t`` if known at origin ``o`` (NaN before the first sale or t >= o)."""
+        """Units at period ``t`` if known at origin ``o`` (NaN before the first sale, for t >= o and
+        for a censored period)."""
         ok = (t >= self.start[s]) & (t >= 0) & (t < o)
-        out = self.units[s, np.clip(t, 0, self.units.shape[1] - 1)].astype(np.float64)
+        tt = np.clip(t, 0, self.units.shape[1] - 1)
+        if self.censored is not None:
+            ok &= ~self.censored[s, tt]
+        out = self.units[s, tt].astype(np.float64)
         return np.where(ok, out, np.nan)

@@ -31,15 +31,36 @@ def absolute_scale(history: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.where((count > 0) & (scale > 0), scale, np.nan)
 
 
-def rmsse(actual: np.ndarray, forecast: np.ndarray, scale_sq: np.ndarray) -> np.ndarray:
-    """Root mean squared scaled error per series."""
-    mse = np.mean((actual - forecast) ** 2, axis=1)
-    return np.sqrt(mse / scale_sq)
+def _cell_mean(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Mean over the horizon of each series, over the cells of ``mask`` only (NaN if none)."""
+    if mask is None:
+        return np.mean(values, axis=1)
+    n = mask.sum(axis=1)
+    total = np.where(mask, values, 0.0).sum(axis=1)
+    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
-def mase(actual: np.ndarray, forecast: np.ndarray, scale_abs: np.ndarray) -> np.ndarray:
+def rmsse(
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    scale_sq: np.ndarray,
+    mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """Root mean squared scaled error per series (over the cells of ``mask``, when given: the
+    periods whose demand was observed)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sqrt(_cell_mean((actual - forecast) ** 2, mask) / scale_sq)
+
+
+def mase(
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    scale_abs: np.ndarray,
+    mask: np.ndarray | None = None,
+) -> np.ndarray:
     """Mean absolute scaled error per series."""
-    return np.mean(np.abs(actual - forecast), axis=1) / scale_abs
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _cell_mean(np.abs(actual - forecast), mask) / scale_abs
 
 
 def revenue_weights(history: np.ndarray, price: np.ndarray | None, window: int) -> np.ndarray:
@@ -52,8 +73,11 @@ def revenue_weights(history: np.ndarray, price: np.ndarray | None, window: int) 
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted mean over series with a finite value and positive weight (NaN if none)."""
-    ok = np.isfinite(values) & (weights > 0)
+    """Weighted mean over series with a defined value and positive weight (NaN if none).
+
+    NaN (an undefined scale) is skipped; an infinite value is not, so a forecaster that served
+    an infinite or non-finite forecast scores infinity instead of hiding the series."""
+    ok = ~np.isnan(values) & (weights > 0)
     if not ok.any():
         return float("nan")
     return float(np.sum(values[ok] * weights[ok]) / np.sum(weights[ok]))
@@ -70,12 +94,17 @@ def bias(actual: np.ndarray, forecast: np.ndarray) -> float:
     return float((np.sum(forecast) - total) / total) if total > 0 else float("nan")
 
 
-def pinball(actual: np.ndarray, quantile: np.ndarray, level: float) -> np.ndarray:
+def pinball(
+    actual: np.ndarray, quantile: np.ndarray, level: float, mask: np.ndarray | None = None
+) -> np.ndarray:
     """Pinball (quantile) loss per series, averaged over the horizon."""
     diff = actual - quantile
-    return np.mean(np.maximum(level * diff, (level - 1.0) * diff), axis=1)
+    return _cell_mean(np.maximum(level * diff, (level - 1.0) * diff), mask)
 
 
-def coverage(actual: np.ndarray, upper: np.ndarray) -> float:
+def coverage(actual: np.ndarray, upper: np.ndarray, mask: np.ndarray | None = None) -> float:
     """Share of (series, period) cells with the actual at or below the upper quantile."""
-    return float(np.mean(actual <= upper + 1e-9))
+    hit = actual <= upper + 1e-9
+    if mask is None:
+        return float(np.mean(hit))
+    return float(np.mean(hit[mask])) if mask.any() else float("nan")

@@ -41,6 +41,8 @@ class Panel:
     price_ratio: np.ndarray | None = None  # float32 [n, n_total], price / base price (1 = full)
     flags: Mapping[str, np.ndarray] = field(default_factory=dict)  # uint8 [n, n_total] each
     category: np.ndarray | None = None  # object [n], product category label
+    #: bool [n, n_obs]: the period ended out of stock, so its sales understate demand (censored).
+    censored: np.ndarray | None = None
 
     @property
     def n_series(self) -> int:
@@ -57,6 +59,11 @@ class Panel:
     @property
     def season(self) -> int:
         return SEASON[self.freq]
+
+    @property
+    def observed(self) -> np.ndarray | None:
+        """bool [n, n_obs]: periods whose demand was seen (None when nothing is censored)."""
+        return None if self.censored is None else ~self.censored
 
     @property
     def has_planned(self) -> bool:
@@ -122,6 +129,7 @@ class Panel:
             price_ratio=ratio,
             flags=flags,
             category=None if self.category is None else self.category[keep],
+            censored=None if self.censored is None else self.censored[keep, :origin],
         ).extend(horizon)
 
     def promo_any(self) -> np.ndarray | None:
@@ -169,6 +177,8 @@ def build_panel(
     display, feature, tpr``. ``future`` has the same keys and covariates (no units) for periods
     after the last sales date: the planned prices and promotions. ``products`` maps
     ``product_id`` to ``category``. A store x product pair with no positive sale is not a series.
+    An optional 0/1 ``stockout`` column marks days (periods) that ended out of stock: they become
+    :attr:`Panel.censored` (a week is censored when any of its days is).
     """
     need = {"store_id", "product_id", "date", "units"}
     if missing := need - set(sales.columns):
@@ -205,6 +215,10 @@ def build_panel(
     agg: dict[str, str] = {"units": "sum"}
     agg.update({c: "mean" for c in ("price", "base_price") if c in cov_cols})
     agg.update({c: "max" for c in FLAG_COLUMNS if c in cov_cols})
+    has_stockout = "stockout" in sales.columns
+    if has_stockout:
+        rows["stockout"] = pd.to_numeric(rows["stockout"], errors="coerce").fillna(0)
+        agg["stockout"] = "max"
     rows = rows.groupby(["_s", "_t"], sort=False).agg(agg).reset_index()
     s, t = rows["_s"].to_numpy(), rows["_t"].to_numpy()
     n = len(pairs)
@@ -242,6 +256,11 @@ def build_panel(
         for c in FLAG_COLUMNS
         if c in cov_cols
     }
+    censored = None
+    if has_stockout:
+        censored = np.nan_to_num(dense("stockout", 0.0), nan=0.0)[:, :n_obs] > 0
+        if not censored.any():
+            censored = None
     category = None
     if products is not None and "category" in products.columns:
         cat_map = dict(zip(products["product_id"], products["category"].astype(str), strict=False))
@@ -260,6 +279,7 @@ def build_panel(
         price_ratio=ratio,
         flags=flags,
         category=category,
+        censored=censored,
     )
 
 
