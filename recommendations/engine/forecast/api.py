@@ -23,7 +23,13 @@ from . import selection as sel
 from .baselines import BASELINES, baseline_forecast
 from .calendar import default_festivals
 from .features import WINDOWS, Encoders, FeatureSpec, build_history
-from .global_model import BoostingParams, GlobalEstimator, predict_global, train_global
+from .global_model import (
+    BoostingParams,
+    GlobalEstimator,
+    is_current,
+    predict_global,
+    train_global,
+)
 from .metrics import revenue_weights, rmsse, squared_scale, wrmsse
 from .panel import Panel
 from .uncertainty import Calibration, fit_calibration, nb_quantile
@@ -50,6 +56,10 @@ class ForecastParams:
     festivals: bool = True  # use the festival calendar (built-in unless one is passed to fit)
     boosting: BoostingParams = field(default_factory=BoostingParams)
     random_state: int = 0
+    #: Choose per segment between the global model and the baselines on the validation origin;
+    #: False serves the global model alone (guarded), for comparison.
+    select: bool = True
+    raw_units: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,7 +174,15 @@ def _serve(
     observed = panel.observed
     units = panel.units[:, :origin]
     obs = None if observed is None else observed[:, :origin]
-    if model.selection is None:
+    selection = getattr(model, "selection", None)
+    if model.method in (GLOBAL, BASELINES_SELECTED) and (
+        selection is None or (model.method == GLOBAL and not is_current(model.estimator))
+    ):
+        # A model pickled by an older version of this engine: every series is served SES (and
+        # counted as guarded) until the next training replaces the model.
+        mean = baseline_forecast("ses", units, panel.start, horizon, panel.season, obs)
+        return mean, panel.n_series
+    if selection is None:
         mean = baseline_forecast(model.method, units, panel.start, horizon, panel.season, obs)
         return mean, 0
     g = None
@@ -172,7 +190,7 @@ def _serve(
         assert model.estimator is not None
         g = predict_global(model.estimator, panel, origin, horizon, model.festivals, prepared)
     return sel.serve(
-        model.selection,
+        selection,
         global_mean=g,
         units=units,
         start=panel.start,
@@ -203,7 +221,12 @@ def _held_out_actuals(panel: Panel, origin: int, horizon: int, live: np.ndarray)
 
 
 def _select(
-    panel: Panel, origin: int, horizon: int, live: np.ndarray, global_valid: np.ndarray | None
+    panel: Panel,
+    origin: int,
+    horizon: int,
+    live: np.ndarray,
+    global_valid: np.ndarray | None,
+    select: bool = True,
 ) -> tuple[sel.Selection, np.ndarray, int]:
     """Choose per segment on the validation origin; (selection, served validation mean, guarded).
 
@@ -234,6 +257,8 @@ def _select(
     baselines_only = sel.choose(global_mean=None, **common)
     guarded = 0
     g = None
+    rows_guarded = np.zeros(codes.size, bool)
+    replacement = None
     if global_valid is not None:
         replacement = np.empty_like(global_valid[live])
         for seg in np.unique(codes):
@@ -242,12 +267,24 @@ def _select(
         highest = np.max(hist[live], axis=1, initial=0.0).astype(np.float64)
         g, rows_guarded = sel.guard(global_valid[live], replacement, np.maximum(highest, 1e-9))
         guarded = int(rows_guarded.sum())
-    chosen = baselines_only if g is None else sel.choose(global_mean=g, **common)
+    if g is None:
+        chosen = baselines_only
+    elif select:
+        chosen = sel.choose(global_mean=g, **common)
+    else:
+        chosen = sel.Selection(
+            segments=segments,
+            serve=(sel.GLOBAL_ONLY,) * segments.n_segments,
+            fallback=baselines_only.fallback,
+            pooled=sel.GLOBAL_ONLY,
+        )
     served = np.zeros((panel.n_series, horizon))
+    live_rows = np.flatnonzero(live)
     for seg in np.unique(codes):
         rows = codes == seg
-        served_rows = sel._blend(chosen.serve[seg], g, base)[rows]
-        served[np.flatnonzero(live)[rows]] = served_rows
+        served[live_rows[rows]] = sel.blend(chosen.serve[seg], g, base)[rows]
+    if replacement is not None:
+        served[live_rows[rows_guarded]] = replacement[rows_guarded]
     return chosen, served, guarded
 
 
@@ -311,7 +348,7 @@ def fit(
     if n_rows < params.min_train_rows:
         return fallback(f"only about {n_rows} training rows (< {params.min_train_rows})")
 
-    spec = FeatureSpec.for_panel(panel, params.use_planned)
+    spec = FeatureSpec.for_panel(panel, params.use_planned, params.raw_units)
     encoders = Encoders.fit(panel)
     history, codes = build_history(panel, encoders)
     kwargs: dict[str, Any] = {
@@ -328,7 +365,7 @@ def fit(
     if held_out is None:
         return fallback("no training rows before the validation origin")
     global_valid = predict_global(held_out, panel, valid_origin, h, fest, (history, codes))
-    chosen, served, guarded = _select(panel, valid_origin, h, live, global_valid)
+    chosen, served, guarded = _select(panel, valid_origin, h, live, global_valid, params.select)
     final = train_global(panel, end=panel.n_obs, **kwargs) if params.refit else held_out
     return ForecastModel(
         method=GLOBAL,

@@ -32,10 +32,13 @@ class FeatureSpec:
     flag_names: tuple[str, ...]
     has_price: bool
     categorical: tuple[str, ...] = ("store", "product", "category")
+    #: Also give the trees lags and means in units (beside the scaled ones).
+    raw_units: bool = False
 
     @classmethod
-    def for_panel(cls, panel: Panel, use_planned: bool) -> FeatureSpec:
+    def for_panel(cls, panel: Panel, use_planned: bool, raw_units: bool = False) -> FeatureSpec:
         return cls(
+            raw_units=raw_units,
             freq=panel.freq,
             lags=LAGS[panel.freq],
             windows=WINDOWS[panel.freq],
@@ -146,9 +149,15 @@ def make_features(
     # the scale itself enters once, as its logarithm.
     scale = series_scale(history, spec, s, o)
     for k in spec.lags:
-        cols[f"lag_{k}_rel"] = history.value(s, o - k, o) / scale
+        lag = history.value(s, o - k, o)
+        cols[f"lag_{k}_rel"] = lag / scale
+        if spec.raw_units:
+            cols[f"lag_{k}"] = lag
     for w in spec.windows:
-        cols[f"mean_{w}_rel"] = history.mean(s, o, w) / scale
+        m = history.mean(s, o, w)
+        cols[f"mean_{w}_rel"] = m / scale
+        if spec.raw_units:
+            cols[f"mean_{w}"] = m
     cols["log_level"] = np.log(scale)
     for w in (w_short, w_mid):
         n = history.active_count(s, o, w)

@@ -148,6 +148,11 @@ class GlobalEstimator:
     feature_version: int = FEATURE_VERSION
 
 
+def is_current(fitted: GlobalEstimator | None) -> bool:
+    """Whether ``fitted`` featurises panels the way this engine does (False for older pickles)."""
+    return fitted is not None and getattr(fitted, "feature_version", 1) == FEATURE_VERSION
+
+
 def featurise(
     panel: Panel,
     history: History,
@@ -260,7 +265,7 @@ def predict_global(
     step = np.tile(np.arange(1, horizon + 1), n)
     o = np.full(s.size, origin, np.int64)
     x, _ = featurise(panel, history, codes, fitted.spec, (s, o, step), festivals)
-    if getattr(fitted, "feature_version", 1) != FEATURE_VERSION:
+    if not is_current(fitted):
         raise ValueError("the estimator was fit on another feature set; refit it")
     mean = np.empty(s.size)
     with np.errstate(over="ignore", invalid="ignore"):

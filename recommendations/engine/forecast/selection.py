@@ -168,8 +168,8 @@ def choose(
     loss = np.full((len(blends), n_seg), np.inf)
     pooled = np.full(len(blends), np.inf)
     per_series: list[np.ndarray] = []
-    for i, blend in enumerate(blends):
-        fc = _blend(blend, global_mean, baselines)
+    for i, option in enumerate(blends):
+        fc = blend(option, global_mean, baselines)
         r = _rmsse(actual, fc, scale_sq, seen)
         good = ok_series & np.isfinite(r)
         r = np.where(good, r, 0.0)
@@ -210,7 +210,7 @@ def choose(
     )
 
 
-def _blend(
+def blend(
     blend: Blend, global_mean: np.ndarray | None, baselines: Mapping[str, np.ndarray]
 ) -> np.ndarray:
     if blend.baseline is None or blend.weight >= 1.0:
@@ -256,15 +256,14 @@ def serve(
     need = selection.baselines_needed()
     base = {b: baseline_forecast(b, units, start, horizon, season, observed) for b in need}
     fallback = _per_segment(codes, [base[b] for b in selection.fallback], horizon)
-    guarded = 0
+    rows = np.zeros(codes.size, bool)
     if global_mean is not None:
         highest = np.max(units, axis=1, initial=0.0).astype(np.float64)
         global_mean, rows = guard(global_mean, fallback, np.maximum(highest, 1e-9))
-        guarded = int(rows.sum())
-    served = _per_segment(
-        codes, [_blend(b, global_mean, base) for b in selection.serve], horizon
-    )
-    return served, guarded
+    served = _per_segment(codes, [blend(b, global_mean, base) for b in selection.serve], horizon)
+    # A guarded series is served its segment's best baseline alone, not a blend with it.
+    served[rows] = fallback[rows]
+    return served, int(rows.sum())
 
 
 def _per_segment(codes: np.ndarray, options: list[np.ndarray], horizon: int) -> np.ndarray:
@@ -274,4 +273,3 @@ def _per_segment(codes: np.ndarray, options: list[np.ndarray], horizon: int) -> 
         rows = codes == g
         out[rows] = options[g][rows]
     return out
-
