@@ -24,6 +24,9 @@ BASELINES: tuple[str, ...] = (
 )
 #: Moving-average window by seasonal period: four weeks of days, or eight weeks.
 _MA_WINDOW = {7: 28, 52: 8}
+#: Periods SES smooths over, by seasonal period (see :func:`ses`).
+_SES_WINDOW = {7: 112, 52: 104}
+_SES_GRID = np.linspace(0.05, 0.95, 19)
 
 
 def _active(units: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -55,6 +58,12 @@ def seasonal_naive(units: np.ndarray, start: np.ndarray, horizon: int, season: i
 def _window_mean(
     units: np.ndarray, start: np.ndarray, horizon: int, lo: int, observed: np.ndarray | None
 ) -> np.ndarray:
+    t = units.shape[1]
+    if observed is None:
+        # Periods before the first sale are zeros, so the plain sum needs no mask.
+        n_active = np.clip(t - np.maximum(start, lo), 1, None)
+        mean = units[:, lo:].sum(axis=1, dtype=np.float64) / n_active
+        return np.repeat(mean[:, None], horizon, axis=1)
     seen = _seen(units, start, observed)[:, lo:]
     recent = np.where(seen, units[:, lo:], 0.0)
     count = seen.sum(axis=1)
@@ -89,23 +98,39 @@ def ses(
     horizon: int,
     alphas: np.ndarray | None = None,
     observed: np.ndarray | None = None,
+    window: int | None = None,
 ) -> np.ndarray:
-    """Simple exponential smoothing with alpha chosen per series from a grid by one-step SSE."""
-    grid = np.linspace(0.05, 0.95, 19) if alphas is None else np.asarray(alphas, float)
+    """Simple exponential smoothing with alpha chosen per series from a grid by one-step SSE.
+
+    ``window`` smooths over the last ``window`` periods only (starting from the first of them, or
+    from the first sale if later): with the smallest alpha of the grid an older period's weight
+    is below 0.2% after 112 periods, so a long daily history costs no more than that.
+    """
+    grid = _SES_GRID if alphas is None else np.asarray(alphas, np.float64)
     n, t = units.shape
-    level = np.zeros((n, grid.size))
-    sse = np.zeros((n, grid.size))
-    for i in range(t):
-        y = units[:, i : i + 1].astype(np.float64)
-        first = (start == i)[:, None]
-        later = (start < i)[:, None]
+    lo = 0 if window is None else max(t - window, 0)
+    begin = np.maximum(start, lo)
+    g = grid.astype(np.float32)[None, :]
+    level = np.zeros((n, grid.size), np.float32)
+    sse = np.zeros((n, grid.size), np.float32)
+    err = np.empty_like(level)
+    sq = np.empty_like(level)
+    for i in range(lo, t):
+        y = units[:, i : i + 1].astype(np.float32)
+        first = begin == i
+        later = begin < i
         if observed is not None:
-            later = later & observed[:, i : i + 1]
-        err = y - level
-        sse += np.where(later, err * err, 0.0)
-        level = np.where(first, y, np.where(later, level + grid * err, level))
+            later &= observed[:, i]
+        np.subtract(y, level, out=err)
+        err *= later[:, None]  # no error (and no update) where the period does not count
+        np.multiply(err, err, out=sq)
+        sse += sq
+        err *= g
+        level += err
+        if first.any():
+            level[first] = y[first]
     best = np.argmin(sse, axis=1)
-    return np.repeat(level[np.arange(n), best][:, None], horizon, axis=1)
+    return np.repeat(level[np.arange(n), best].astype(np.float64)[:, None], horizon, axis=1)
 
 
 def croston(
@@ -179,7 +204,9 @@ def baseline_forecast(
             units, start, horizon, _MA_WINDOW.get(season, 4 * season), observed
         ),
         "historic_average": lambda: historic_average(units, start, horizon, observed),
-        "ses": lambda: ses(units, start, horizon, observed=observed),
+        "ses": lambda: ses(
+            units, start, horizon, observed=observed, window=_SES_WINDOW.get(season, 2 * season)
+        ),
         "croston": lambda: croston(units, start, horizon, observed=observed),
         "tsb": lambda: tsb(units, start, horizon, observed=observed),
     }
