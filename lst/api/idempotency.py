@@ -38,7 +38,9 @@ PURGE_BATCH = 2000
 
 def expired_before(now: dt.datetime | None = None) -> dt.datetime:
     """Records created before this moment have expired."""
-    return (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+    return (now or timezone.now()) - dt.timedelta(
+        hours=getattr(settings, "IDEMPOTENCY_TTL_HOURS", 48)
+    )
 
 
 def records_purge(*, batch: int = PURGE_BATCH, now: dt.datetime | None = None) -> int:

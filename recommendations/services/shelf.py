@@ -49,7 +49,7 @@ from stores.models import Fixture, Store
 
 from .. import data
 from ..models import ModelKind, ModelVersion, RunChunk, ShelfPlan, ShelfPlanItem, TrainingRun
-from . import pipeline, registry
+from . import registry
 
 logger = logging.getLogger(__name__)
 Source = ShelfPlan.Source
@@ -486,8 +486,9 @@ def shelf_plan_chunk_stores(
     )
 
 
-@pipeline.register_chunk_handler(ModelKind.SHELF)
-def _plan_shelf_chunk(chunk: RunChunk, now: dt.datetime) -> None:
+def shelf_score_chunk(chunk: RunChunk, now: dt.datetime) -> None:
+    """The shelf recommender's `score_chunk`: plan every fixture of the chunk's stores with the
+    run's space response (or the active one, when the run's is no longer active)."""
     version = chunk.run.model_version
     if version is None or version.status != ModelVersion.Status.ACTIVE:
         version = registry.active_model(ModelKind.SHELF)

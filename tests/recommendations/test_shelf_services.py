@@ -13,8 +13,8 @@ from django.utils import timezone
 from lst.errors import ValidationFailed
 from recommendations.engine.shelf import FixturePlan, Unplaced, plan_violations
 from recommendations.models import ModelKind, RunChunk, ShelfPlan, TrainingRun
-from recommendations.services import pipeline, registry, shelf
-from recommendations.weekly import weekly_shelf
+from recommendations.services import registry, runs, shelf
+from recommendations.tasks import weekly_shelf
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +57,9 @@ def test_weekly_shelf_writes_one_valid_plan_per_fixture(chain, django_capture_on
 def test_chunk_twice_leaves_one_plan_per_fixture(chain, django_capture_on_commit_callbacks):
     run = _run(chain, django_capture_on_commit_callbacks)
     chunk = RunChunk.objects.get(run=run)
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is False  # already done
+    assert runs.chunk_score(chunk_id=chunk.pk) is False  # already done
     RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.PENDING)
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is True  # a redelivery redoes it
+    assert runs.chunk_score(chunk_id=chunk.pk) is True  # a redelivery redoes it
     counts = ShelfPlan.objects.filter(source=ShelfPlan.Source.RECOMMENDED).values_list(
         "fixture_id", flat=True
     )
@@ -136,7 +136,7 @@ def test_planogram_one_block_per_item(chain, django_capture_on_commit_callbacks)
 def test_response_estimated_from_layout_history(chain):
     """Layouts recorded with varying facings give the estimate something to work with; the
     fit still registers and serves a version when nothing varies (priors)."""
-    run = pipeline.run_start(kind=ModelKind.SHELF)
+    run = runs.run_start(kind=ModelKind.SHELF)
     version = shelf.shelf_response_fit(run=run, end=timezone.localdate())
     assert version.status == "active"
     assert version.metrics["series_with_layout"] == 0
