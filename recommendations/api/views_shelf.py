@@ -21,6 +21,7 @@ from lst.api.openapi import STORE_ID, error_responses
 from lst.api.params import query_params
 from stores.selectors import fixture_get, store_get_for_user
 
+from ..explain import shelf_change_text
 from ..models import ShelfPlan
 from ..services import shelf
 from .serializers_shelf import (
@@ -68,7 +69,6 @@ def _item_rows(placements: list[Any], products: dict[int, Any], lang: str) -> li
 
 def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
     lang = _lang()
-    zh = lang.lower().startswith("zh")
     plan = view.plan
     names: dict[int | str, str] = {
         pid: shelf.product_label(p, lang) for pid, p in view.products.items()
@@ -96,7 +96,9 @@ def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
                 "from_facings": c.from_facings,
                 "to_facings": c.to_facings,
                 "daily_profit_change": c.daily_profit_change,
-                "text": c.text_zh if zh else c.text_en,
+                "text": shelf_change_text(
+                    c, name=names.get(c.product_id, str(c.product_id)), language=lang
+                ),
             }
             for c in view.diff.instructions
         ],

@@ -545,14 +545,7 @@ def plan_view(plan: ShelfPlan) -> PlanView:
     specs, response = inputs_specs(plan.inputs)
     products = {it.product_id: it.product for it in [*items, *current_items]}
     fixture_plan = FixturePlan(fx, tuple(placements), expected_daily_profit=0.0)
-    diff = diff_plan(
-        current,
-        fixture_plan,
-        specs,
-        response,
-        names={pid: p.name for pid, p in products.items()},
-        names_en={pid: p.name_en or p.name for pid, p in products.items()},
-    )
+    diff = diff_plan(current, fixture_plan, specs, response)
     return PlanView(plan, fx, placements, current, diff, products)
 
 

@@ -68,7 +68,7 @@ def test_a_run_trains_promotes_and_scores_every_active_store(chain, run_nightly)
     assert _sets_per_store() == {s.pk: 1 for s in chain}
     for s in PurchaseSuggestion.objects.all():
         assert s.quantity > 0 and s.quantity % s.case_pack == 0
-        assert s.on_hand == 0 and s.reason["next_delivery"]
+        assert s.on_hand == 0 and s.reason.next_delivery is not None
 
 
 def test_a_chunk_done_twice_leaves_one_suggestion_set(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lst.errors import ValidationFailed
 from recommendations.engine.shelf import FixturePlan, Unplaced, plan_violations
+from recommendations.explain import shelf_change_text
 from recommendations.models import ModelKind, RunChunk, ShelfPlan, TrainingRun
 from recommendations.services import registry, runs, shelf
 from recommendations.tasks import weekly_shelf
@@ -88,8 +89,11 @@ def test_diff_against_seeded_current_layout(chain, django_capture_on_commit_call
     assert view.diff.current_daily_profit == pytest.approx(
         float(plan.current_daily_profit), abs=0.01
     )
+    names = {pid: p.name for pid, p in view.products.items()}
     for c in view.diff.instructions:
-        assert c.text_zh and c.text_en
+        zh = shelf_change_text(c, name=names[c.product_id], language="zh-hans")
+        en = shelf_change_text(c, name=names[c.product_id], language="en")
+        assert names[c.product_id] in zh and names[c.product_id] in en and zh != en
     # Recording the plan itself as the current layout leaves nothing to change.
     shelf.shelf_layout_record(
         store=chain.stores[0],
