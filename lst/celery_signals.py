@@ -124,7 +124,7 @@ def _worker_metrics_start(**_: Any) -> None:
 
 
 #: How many pool processes this worker runs; its forked processes inherit it, so model code
-#: can share the machine's cores among them (recommendations.services.pipeline.compute_threads).
+#: can share the machine's cores among them (recommendations.services.runs.compute_threads).
 WORKER_PROCESSES_ENV = "LST_WORKER_PROCESSES"
 
 

@@ -34,6 +34,12 @@ CORE_SCHEDULE = [
         minute="17",
         hour="4",
     ),
+    # Every hour, so each run deletes about an hour of records.
+    Periodic(
+        name="Purge expired idempotency records",
+        task="lst.core.purge_idempotency_records",
+        minute="23",
+    ),
 ]
 
 

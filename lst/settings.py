@@ -137,6 +137,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # --- Request limits: bodies above this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A retried write within this many hours replays its first answer (`Idempotency-Key`); older
+# records are deleted by the hourly `lst.core.purge_idempotency_records` and their keys are new.
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=48)
 
 # --- REST framework
 REST_FRAMEWORK: dict[str, Any] = {

@@ -237,9 +237,9 @@ class AssortmentSuggestionAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Reason"))
     def reason_text(self, obj: AssortmentSuggestion) -> str:
-        from .api.serializers_assortment import reason_text
+        from .explain import assortment_reason_text
 
-        return reason_text(obj.action, obj.reason or {})
+        return assortment_reason_text(obj.action, obj.reason or {})
 
 
 class ShelfPlanItemInline(admin.TabularInline):
@@ -284,16 +284,26 @@ class ShelfPlanAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
 
         if obj.pk is None or obj.source != ShelfPlan.Source.RECOMMENDED:
             return "-"
-        diff = shelf.plan_view(obj).diff
-        zh = (get_language() or "zh-hans").startswith("zh")
+        from .explain import shelf_change_text
+
+        view = shelf.plan_view(obj)
+        lang = get_language()
+        names: dict[int | str, str] = {
+            pid: shelf.product_label(p, lang) for pid, p in view.products.items()
+        }
         return format_html(
             "<ol>{}</ol>",
             format_html_join(
                 "",
                 "<li>{} ({:+.2f}/day)</li>",
                 (
-                    (c.text_zh if zh else c.text_en, c.daily_profit_change)
-                    for c in diff.instructions
+                    (
+                        shelf_change_text(
+                            c, name=names.get(c.product_id, str(c.product_id)), language=lang
+                        ),
+                        c.daily_profit_change,
+                    )
+                    for c in view.diff.instructions
                 ),
             ),
         )

@@ -1,17 +1,30 @@
-"""Why a suggestion says what it says: a short sentence in the request language, built from the
-numbers stored with the suggestion (which the API also returns as fields)."""
+"""Every sentence the owner reads about a recommendation, in Chinese (zh-hans) and English: why a
+purchase suggestion asks for what it asks, why a product is suggested for adding or dropping,
+and the shelf plan's change list. Each is written from the structured data the engines and
+scoring store (which the API also returns as fields); nothing else in the recommenders builds
+owner-facing text.
+
+Purchase and assortment sentences go through gettext (the catalogues in `locale/`); the shelf
+change list's sentences are written here in both languages (their word order differs too much
+for one template).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import ngettext
 
-from .models import PurchaseSuggestion
+from recommendations.engine.shelf import ChangeInstruction
+
+from .models import AssortmentSuggestion, PurchaseSuggestion
 
 # Every phrase of the sentence, marked for makemessages and translated through `_phrasebook`.
 PHRASES = {
@@ -48,10 +61,9 @@ def _phrasebook(language: str | None) -> dict[str, str]:
     return book
 
 
-def _day(book: dict[str, str], iso: str | None, today: dt.date) -> str:
-    if not iso:
+def _day(book: dict[str, str], day: dt.date | None, today: dt.date) -> str:
+    if day is None:
         return ""
-    day = dt.date.fromisoformat(iso)
     if day == today:
         return book["today"]
     if day == today + dt.timedelta(days=1):
@@ -60,29 +72,113 @@ def _day(book: dict[str, str], iso: str | None, today: dt.date) -> str:
 
 
 def purchase_reason_text(s: PurchaseSuggestion) -> str:
+    """ "sells ~14/week, 3 left, next delivery Thu: runs out tomorrow" in the active language."""
     book = _phrasebook(translation.get_language())
-    r: dict[str, Any] = s.reason or {}
+    r = s.reason
     today = s.for_date
     parts = [
-        book["sells"] % {"weekly": _fmt(r.get("weekly_units", 0))},
-        book["left"] % {"n": r.get("on_hand", 0)},
+        book["sells"] % {"weekly": _fmt(r.weekly_units)},
+        book["left"] % {"n": r.on_hand},
     ]
-    if r.get("on_order"):
-        parts.append(book["on_order"] % {"n": r["on_order"]})
-    parts.append(book["next_delivery"] % {"day": _day(book, r.get("next_delivery"), today)})
+    if r.on_order:
+        parts.append(book["on_order"] % {"n": r.on_order})
+    parts.append(book["next_delivery"] % {"day": _day(book, r.next_delivery, today)})
     text = book["comma"].join(parts)
-    if not r.get("on_hand"):
+    if not r.on_hand:
         text += book["sold_out"]
-    elif r.get("runs_out_on"):
-        text += book["runs_out"] % {"day": _day(book, r["runs_out_on"], today)}
+    elif r.runs_out_on is not None:
+        text += book["runs_out"] % {"day": _day(book, r.runs_out_on, today)}
     if s.kind == PurchaseSuggestion.Kind.TOP_UP:
         text += book["semicolon"] + book["top_up"]
-    elif r.get("limited_by") in LIMIT_NOTES:
-        text += book["semicolon"] + book[r["limited_by"]]
-    if r.get("budget_trimmed"):
+    elif r.limited_by in LIMIT_NOTES:
+        text += book["semicolon"] + book[r.limited_by]
+    if r.budget_trimmed:
         text += book["semicolon"] + book["budget_trimmed"]
     return text
 
 
 def _fmt(x: float) -> str:
     return f"{x:.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+# --- assortment -------------------------------------------------------------------------------
+
+
+def assortment_reason_text(action: str, reason: Mapping[str, Any]) -> str:
+    """The engine's numbers as a sentence ("sold by 17 of the 20 stores most like yours...")."""
+    similar = int(reason.get("similar_stores") or 0)
+    carrying = int(reason.get("carrying") or 0)
+    there = float(reason.get("median_weekly_units_there") or 0.0)
+    if action == AssortmentSuggestion.Action.DROP:
+        weeks = int(reason.get("recent_weeks") or 8)
+        recent = int(float(reason.get("units_recent") or 0))
+        return ngettext(
+            "Sold %(recent)d in the last %(weeks)d weeks here; %(carrying)d of the %(similar)d "
+            "stores most like yours sell about %(there)s a week.",
+            "Sold %(recent)d in the last %(weeks)d weeks here; %(carrying)d of the %(similar)d "
+            "stores most like yours sell about %(there)s a week.",
+            weeks,
+        ) % {
+            "recent": recent,
+            "weeks": weeks,
+            "carrying": carrying,
+            "similar": similar,
+            "there": f"{there:g}",
+        }
+    if similar == 0:
+        share = float(reason.get("share_of_all_stores") or 0.0)
+        return _("Carried by %(pct)d%% of the stores in the chain.") % {"pct": round(share * 100)}
+    return _(
+        "Sold by %(carrying)d of the %(similar)d stores most like yours, about %(there)s a week "
+        "there."
+    ) % {"carrying": carrying, "similar": similar, "there": f"{there:g}"}
+
+
+# --- shelf change list ---------------------------------------------------------------------------
+
+
+def is_chinese(language: str | None) -> bool:
+    return (language or "zh-hans").lower().startswith("zh")
+
+
+def shelf_change_text(change: ChangeInstruction, *, name: str, language: str | None) -> str:
+    """One instruction of a plan's change list in `language` (Chinese unless it is another
+    language); `name` is the product's name in that language."""
+    return _change_zh(change, name) if is_chinese(language) else _change_en(change, name)
+
+
+def _change_zh(c: ChangeInstruction, name: str) -> str:
+    if c.action == "remove":
+        return f"把 {name} 从本货架撤下（原在第{c.from_level}层）"
+    if c.action == "add":
+        eye = "视线高度" if c.to_eye_level else ""
+        return f"把 {name} 上架到{eye}第{c.to_level}层，{c.to_facings}个排面"
+    facings = ""
+    if c.to_facings != c.from_facings:
+        verb = "增加" if (c.to_facings or 0) > (c.from_facings or 0) else "减少"
+        facings = f"排面从{c.from_facings}个{verb}到{c.to_facings}个"
+    if c.action == "facings":
+        return f"{name} {facings}"
+    if c.to_eye_level:
+        text = f"把 {name} 移到视线高度（第{c.to_level}层）"
+    else:
+        text = f"把 {name} 从第{c.from_level}层移到第{c.to_level}层"
+    return f"{text}，{facings}" if facings else text
+
+
+def _change_en(c: ChangeInstruction, name: str) -> str:
+    if c.action == "remove":
+        return f"take {name} off this fixture (was on level {c.from_level})"
+    if c.action == "add":
+        eye = "eye level " if c.to_eye_level else ""
+        return f"put {name} on {eye}level {c.to_level}, {c.to_facings} facings"
+    facings = ""
+    if c.to_facings != c.from_facings:
+        facings = f"{c.to_facings} facings instead of {c.from_facings}"
+    if c.action == "facings":
+        return f"{name}: {facings}"
+    if c.to_eye_level:
+        text = f"move {name} to eye level (level {c.to_level})"
+    else:
+        text = f"move {name} from level {c.from_level} to level {c.to_level}"
+    return f"{text}, {facings}" if facings else text

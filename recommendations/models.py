@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import MONEY
 from lst.models import TimeStampedModel
 
+from .reasons import PurchaseReasonField
+
 
 class ModelKind(models.TextChoices):
     FORECAST = "forecast", _("Demand forecast")
@@ -205,7 +207,8 @@ class PurchaseSuggestion(TimeStampedModel):
     expected_value = models.DecimalField(
         verbose_name=_("expected value"), **MONEY, default=Decimal("0")
     )
-    reason = models.JSONField(verbose_name=_("reason"), default=dict, blank=True)
+    # A `reasons.PurchaseReason` (stored as JSON): the numbers the owner's sentence is made of.
+    reason = PurchaseReasonField(verbose_name=_("reason"), default=dict, blank=True)
     status = models.CharField(
         verbose_name=_("status"),
         max_length=10,

@@ -2,8 +2,9 @@
 
 Sunday night in each store time zone: shelf plans at 03:30 local, assortment at 04:30 local
 (after the nightly purchase run of the same night). Each entry carries its zone: the task gets
-`tz` and only plans that zone's stores; the model itself is trained at most once in
-`weekly.RETRAIN_AFTER` (6 days), so the zones after the first reuse it.
+`tz` and only plans that zone's stores; the model itself is trained at most once in the
+recommender's `retrain_after` (6 days, `services/recommenders.py`), so the zones after the
+first reuse it.
 """
 
 from lst.schedule import Periodic

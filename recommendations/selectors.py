@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Max, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from catalog.models import Product
+from lst.errors import NotFound
 from replenishment.delivery import promised_delivery_date
-from stores.models import Store
+from stores.models import Fixture, Store
 
-from .models import PurchaseSettings, PurchaseSuggestion, SuggestionStatus
+from .models import (
+    PurchaseSettings,
+    PurchaseSuggestion,
+    ShelfPlan,
+    ShelfPlanItem,
+    SuggestionStatus,
+)
 
 
 def purchase_suggestions_current(*, store: Store) -> QuerySet[PurchaseSuggestion]:
@@ -132,3 +142,79 @@ def basket_summary(
         budget=budget,
         promised_delivery_date=promised,
     )
+
+
+# --- shelf plans ----------------------------------------------------------------------------
+
+
+def shelf_plans_recommended(*, store: Store, kind: str | None = None) -> QuerySet[ShelfPlan]:
+    """The store's current recommended plans, one per fixture, with their item counts."""
+    plans = (
+        ShelfPlan.objects.filter(store=store, source=ShelfPlan.Source.RECOMMENDED, is_current=True)
+        .select_related("fixture")
+        .annotate(items_count=Count("items"))
+        .order_by("fixture__name", "fixture_id")
+    )
+    return plans.filter(fixture__kind=kind) if kind else plans
+
+
+def shelf_plan_recommended_get(*, store: Store, fixture_id: Any) -> ShelfPlan:
+    """The fixture's current recommended plan; NotFound when there is none (or the fixture is
+    another store's)."""
+    plan = (
+        ShelfPlan.objects.filter(
+            store=store,
+            fixture_id=fixture_id,
+            source=ShelfPlan.Source.RECOMMENDED,
+            is_current=True,
+        )
+        .select_related("fixture")
+        .first()
+    )
+    if plan is None:
+        raise NotFound(_("No shelf plan for this fixture yet."), code="not_found")
+    return plan
+
+
+def shelf_plan_current(*, fixture_id: int) -> ShelfPlan | None:
+    """The fixture's current layout as last recorded, if any."""
+    return ShelfPlan.objects.filter(
+        fixture_id=fixture_id, source=ShelfPlan.Source.CURRENT, is_current=True
+    ).first()
+
+
+def shelf_layout_get(*, fixture: Fixture) -> ShelfPlan:
+    plan = shelf_plan_current(fixture_id=fixture.pk)
+    if plan is None:
+        raise NotFound(_("No layout recorded for this fixture yet."))
+    return plan
+
+
+def shelf_plan_items(plan: ShelfPlan | None) -> list[ShelfPlanItem]:
+    """A plan's items with their products, level by level, left to right."""
+    if plan is None:
+        return []
+    return list(plan.items.select_related("product").order_by("level", "position"))
+
+
+def shelf_current_layout_items(*, store_ids: Sequence[int]) -> QuerySet[ShelfPlanItem]:
+    """The items of the stores' current layouts (every fixture), with plan and product."""
+    return (
+        ShelfPlanItem.objects.filter(
+            plan__store_id__in=list(store_ids),
+            plan__source=ShelfPlan.Source.CURRENT,
+            plan__is_current=True,
+        )
+        .select_related("plan", "product")
+        .order_by("plan_id", "level", "position")
+    )
+
+
+def products_in_bulk(product_ids: Iterable[int]) -> dict[int, Product]:
+    return Product.objects.in_bulk(list(product_ids))
+
+
+def product_category_names(product_ids: Iterable[int], *, english: bool) -> dict[int | str, str]:
+    """Product id -> its category's name (in English when `english`)."""
+    field = "category__name_en" if english else "category__name"
+    return dict(Product.objects.filter(pk__in=list(product_ids)).values_list("pk", field))

@@ -1,8 +1,10 @@
 """Celery tasks: thin wrappers taking ids, named lst.recommendations.<task>.
 
-`nightly_pipeline` trains (at most once a night), then fans the stores out in chunks to
-`score_chunk`, each idempotent and safe to redeliver (acks_late): a chunk's writes and its
-"done" mark commit together.
+Each job (`nightly_pipeline`, `weekly_shelf`, `weekly_assortment`) starts a run of its
+recommender (`services.runs.run_begin`): the model is trained when due, then the stores fan out
+in chunks to `score_chunk`, each idempotent and safe to redeliver (acks_late): a chunk's writes
+and its "done" mark commit together. The services decide what is to be sent and return it; this
+module sends it once their transaction commits. No service imports this module.
 
 A chunk whose message is lost (the broker restarted without its queue) or never sent (the broker
 was down when the run was planned) stays pending in the database; `resume_stalled_chunks` sends
@@ -12,7 +14,6 @@ it again, when a worker's broker connection comes back (lst/broker.py) and every
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -21,13 +22,17 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from kombu.exceptions import OperationalError as BrokerError
 
-logger = logging.getLogger(__name__)
-RETRAIN_AFTER = dt.timedelta(hours=20)
-#: Rides out a broker restart of a few seconds (about 7 s in all); a longer outage leaves the
-#: chunks pending for `resume_stalled_chunks`.
-PUBLISH_RETRY = {"max_retries": 4, "interval_start": 0.5, "interval_step": 1.0, "interval_max": 3.0}
+
+def _start(kind: str, store_ids: list[int] | None, tz: str | None, force_train: bool) -> int:
+    from recommendations.services import runs
+
+    started = runs.run_begin(kind=kind, scope=runs.Scope.of(store_ids, tz), force_train=force_train)
+    if started.parts:
+        transaction.on_commit(partial(train_parts_send, started.run_id, list(started.parts)))
+    if started.chunk_ids:
+        transaction.on_commit(partial(chunks_send, list(started.chunk_ids)))
+    return started.run_id
 
 
 @shared_task(name="lst.recommendations.nightly_pipeline", acks_late=True)
@@ -40,19 +45,30 @@ def nightly_pipeline(
     When a model is due, the training's parts (backtest, fit) go out as separate tasks, so
     several worker processes share them; the last to finish plans the scoring."""
     from recommendations.models import ModelKind
-    from recommendations.services import pipeline, registry
 
-    run = pipeline.run_start(kind=ModelKind.FORECAST)
-    scope = {"store_ids": store_ids, "tz": tz}
-    active = registry.active_model(ModelKind.FORECAST)
-    if force_train or active is None or timezone.now() - active.trained_at > RETRAIN_AFTER:
-        with transaction.atomic():
-            parts = pipeline.forecast_train_plan(run=run, scope=scope)
-            transaction.on_commit(partial(train_parts_send, run.pk, parts))
-        return run.pk
-    with transaction.atomic():
-        pipeline.forecast_score_plan(run=run, version=active, scope=scope)
-    return run.pk
+    return _start(ModelKind.FORECAST, store_ids, tz, force_train)
+
+
+@shared_task(name="lst.recommendations.weekly_shelf", acks_late=True)
+def weekly_shelf(
+    store_ids: list[int] | None = None, tz: str | None = None, force_train: bool = False
+) -> int:
+    """Estimate the space response, then plan every fixture of the stores (of zone `tz`).
+    Returns the run id."""
+    from recommendations.models import ModelKind
+
+    return _start(ModelKind.SHELF, store_ids, tz, force_train)
+
+
+@shared_task(name="lst.recommendations.weekly_assortment", acks_late=True)
+def weekly_assortment(
+    store_ids: list[int] | None = None, tz: str | None = None, force_train: bool = False
+) -> int:
+    """Fit the assortment model, then suggest adds and drops for the stores (of zone `tz`).
+    Returns the run id."""
+    from recommendations.models import ModelKind
+
+    return _start(ModelKind.ASSORTMENT, store_ids, tz, force_train)
 
 
 @shared_task(
@@ -62,15 +78,19 @@ def nightly_pipeline(
 )
 def forecast_train_part(run_id: int, part: str) -> None:
     """One part of a run's training (idempotent: a redelivered part that finished does nothing;
-    one killed mid-way runs again)."""
+    one killed mid-way runs again). The last part to finish plans the scoring chunks."""
     from recommendations.services import pipeline
 
-    pipeline.forecast_train_part(run_id=run_id, part=part)
+    chunk_ids = pipeline.forecast_train_part(run_id=run_id, part=part)
+    if chunk_ids:
+        transaction.on_commit(partial(chunks_send, chunk_ids))
 
 
 def train_parts_send(run_id: int, parts: list[str]) -> int:
-    """Queue the run's training parts; returns how many were sent (see `_publish`)."""
-    return _publish(forecast_train_part, [(run_id, part) for part in parts], "training part")
+    """Queue the run's training parts; returns how many were sent (see `runs.publish`)."""
+    from recommendations.services import runs
+
+    return runs.publish(forecast_train_part, [(run_id, part) for part in parts], "training part")
 
 
 @shared_task(
@@ -82,44 +102,22 @@ def train_parts_send(run_id: int, parts: list[str]) -> int:
     default_retry_delay=30,
 )
 def score_chunk(self: Any, chunk_id: int) -> bool:
-    from recommendations.services import pipeline
+    from recommendations.services import runs
 
     try:
-        return pipeline.chunk_score(chunk_id=chunk_id)
+        return runs.chunk_score(chunk_id=chunk_id)
     except Exception as exc:
         if self.request.retries >= self.max_retries or self.request.is_eager:
-            pipeline.chunk_failed(chunk_id=chunk_id, error=repr(exc))
+            runs.chunk_failed(chunk_id=chunk_id, error=repr(exc))
             raise
         raise self.retry(exc=exc) from exc
 
 
 def chunks_send(chunk_ids: Iterable[int]) -> int:
-    """Queue `score_chunk` for these chunks; returns how many were sent (see `_publish`)."""
-    return _publish(score_chunk, [(chunk_id,) for chunk_id in chunk_ids], "chunk")
+    """Queue `score_chunk` for these chunks; returns how many were sent (see `runs.publish`)."""
+    from recommendations.services import runs
 
-
-def _publish(task: Any, calls: list[tuple[Any, ...]], what: str) -> int:
-    """Queue `task` once per argument tuple, in order; returns how many were sent.
-
-    Never raises for a broker outage: it stops at the first message the broker refuses (after
-    PUBLISH_RETRY), and that one and the rest stay pending in the database for
-    `resume_stalled_chunks`.
-    """
-    sent = 0
-    for args in calls:
-        try:
-            task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
-        except BrokerError as exc:
-            logger.warning(
-                "broker unavailable (%s): %s %s and any after it stay pending until "
-                "resume_stalled_chunks sends them",
-                exc.__class__.__name__,
-                what,
-                args,
-            )
-            break
-        sent += 1
-    return sent
+    return runs.publish(score_chunk, [(chunk_id,) for chunk_id in chunk_ids], "chunk")
 
 
 @shared_task(name="lst.recommendations.resume_stalled_chunks", acks_late=True)
@@ -127,64 +125,10 @@ def resume_stalled_chunks(older_than_minutes: int = 15, sent_before: str | None 
     """Send again the pending chunks (and training parts) of running runs not sent since
     `sent_before` (an ISO time: a worker passes the moment its broker connection came back, when
     whatever the broker held may be gone) or for `older_than_minutes` (beat's sweep). Returns
-    how many were sent.
-
-    Each chunk is claimed by moving its `updated_at` forward before it is sent, so two sweeps
-    at once send it once; a chunk sent twice anyway is scored once (`chunk_score`).
-    """
-    from recommendations.models import RunChunk, TrainingRun
+    how many were sent (see `runs.stalled_resume`)."""
+    from recommendations.services import runs
 
     cutoff = parse_datetime(sent_before) if sent_before else None
     if cutoff is None:
         cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
-    stalled = RunChunk.objects.filter(
-        status=RunChunk.Status.PENDING,
-        run__status=TrainingRun.Status.RUNNING,
-        updated_at__lt=cutoff,
-    ).order_by("pk")
-    sent = 0
-    for chunk_id, touched in stalled.values_list("pk", "updated_at"):
-        now = timezone.now()
-        claimed = RunChunk.objects.filter(
-            pk=chunk_id, status=RunChunk.Status.PENDING, updated_at=touched
-        ).update(updated_at=now)
-        if not claimed:
-            continue  # another sweep sent it, or it is done
-        if not chunks_send([chunk_id]):
-            # The broker is down again: give the claim back so the next sweep sends it.
-            RunChunk.objects.filter(pk=chunk_id, updated_at=now).update(updated_at=touched)
-            break
-        sent += 1
-    sent += _resume_training_parts(cutoff)
-    if sent:
-        logger.info("re-sent %d stalled chunk(s) or training part(s)", sent)
-    return sent
-
-
-def _resume_training_parts(cutoff: dt.datetime) -> int:
-    """Send again the pending training parts of running runs untouched since `cutoff` (a part
-    that finishes touches its run, so a part still computing elsewhere is rarely re-sent; if it
-    is, the first to finish records the result and the other stops there)."""
-    from recommendations.models import TrainingRun
-    from recommendations.services.pipeline import TRAIN_PARTS
-
-    runs = TrainingRun.objects.filter(
-        status=TrainingRun.Status.RUNNING, chunks_total=0, updated_at__lt=cutoff
-    ).order_by("pk")
-    sent = 0
-    for run_id, parts, touched in runs.values_list("pk", "parts", "updated_at"):
-        pending = [p for p in TRAIN_PARTS if (parts or {}).get(p, {}).get("status") == "pending"]
-        if not pending:
-            continue
-        now = timezone.now()
-        if not TrainingRun.objects.filter(pk=run_id, updated_at=touched).update(updated_at=now):
-            continue  # another sweep claimed it
-        done = train_parts_send(run_id, pending)
-        sent += done
-        if done < len(pending):
-            TrainingRun.objects.filter(pk=run_id, updated_at=now).update(updated_at=touched)
-            break
-    return sent
-
-
-from recommendations.weekly import *  # noqa: E402, F403
+    return runs.stalled_resume(cutoff=cutoff, send_chunks=chunks_send, send_parts=train_parts_send)

@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from catalog.models import Product
+from recommendations.explain import assortment_reason_text
 from recommendations.models import AssortmentSuggestion, SuggestionStatus
-
-
-def reason_text(action: str, reason: dict[str, Any]) -> str:
-    """The engine's numbers as a sentence ("sold by 17 of the 20 stores most like yours...")."""
-    similar = int(reason.get("similar_stores") or 0)
-    carrying = int(reason.get("carrying") or 0)
-    there = float(reason.get("median_weekly_units_there") or 0.0)
-    if action == AssortmentSuggestion.Action.DROP:
-        weeks = int(reason.get("recent_weeks") or 8)
-        recent = int(float(reason.get("units_recent") or 0))
-        return ngettext(
-            "Sold %(recent)d in the last %(weeks)d weeks here; %(carrying)d of the %(similar)d "
-            "stores most like yours sell about %(there)s a week.",
-            "Sold %(recent)d in the last %(weeks)d weeks here; %(carrying)d of the %(similar)d "
-            "stores most like yours sell about %(there)s a week.",
-            weeks,
-        ) % {
-            "recent": recent,
-            "weeks": weeks,
-            "carrying": carrying,
-            "similar": similar,
-            "there": f"{there:g}",
-        }
-    if similar == 0:
-        share = float(reason.get("share_of_all_stores") or 0.0)
-        return _("Carried by %(pct)d%% of the stores in the chain.") % {"pct": round(share * 100)}
-    return _(
-        "Sold by %(carrying)d of the %(similar)d stores most like yours, about %(there)s a week "
-        "there."
-    ) % {"carrying": carrying, "similar": similar, "there": f"{there:g}"}
 
 
 class AssortmentProductSerializer(serializers.ModelSerializer):
@@ -97,7 +64,7 @@ class AssortmentSuggestionSerializer(serializers.ModelSerializer):
         ]
 
     def get_reason_text(self, s: AssortmentSuggestion) -> str:
-        return reason_text(s.action, s.reason or {})
+        return assortment_reason_text(s.action, s.reason or {})
 
 
 class AssortmentQuerySerializer(serializers.Serializer):

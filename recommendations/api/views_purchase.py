@@ -111,7 +111,7 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
         rendered line by line, and going field by field through the nested serializers cost
         several times the rest of the request. tests/recommendations/test_purchase_render.py
         holds the two to the same output."""
-        p, r = s.product, s.reason or {}
+        p, r = s.product, s.reason
         return {
             "id": s.pk,
             "product": {
@@ -134,16 +134,16 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
             "next_delivery_date": _date(s.next_delivery_date),
             "status": s.status,
             "reason": {
-                "weekly_units": _typed(float, r["weekly_units"]),
-                "on_hand": _typed(int, r["on_hand"]),
-                "on_order": _typed(int, r["on_order"]),
-                "next_delivery": _date(r["next_delivery"]),
-                "runs_out_on": _date(r["runs_out_on"]),
-                "protection_days": _typed(int, r["protection_days"]),
-                "order_up_to": _typed(int, r["order_up_to"]),
-                "service_level": _typed(float, r["service_level"]),
-                "limited_by": _typed(str, r["limited_by"]),
-                "budget_trimmed": _typed(bool, r["budget_trimmed"]),
+                "weekly_units": float(r.weekly_units),
+                "on_hand": int(r.on_hand),
+                "on_order": int(r.on_order),
+                "next_delivery": _date(r.next_delivery),
+                "runs_out_on": _date(r.runs_out_on),
+                "protection_days": int(r.protection_days),
+                "order_up_to": int(r.order_up_to),
+                "service_level": float(r.service_level),
+                "limited_by": str(r.limited_by),
+                "budget_trimmed": bool(r.budget_trimmed),
             },
             "reason_text": purchase_reason_text(s),
         }
@@ -158,10 +158,6 @@ def _decimal(value: Decimal | None, places: int) -> str | None:
 
 def _date(value: dt.date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _typed(kind: Any, value: Any) -> Any:
-    return None if value is None else kind(value)
 
 
 class BasketSerializer(serializers.Serializer):

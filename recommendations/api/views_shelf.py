@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,7 +20,14 @@ from lst.api.openapi import STORE_ID, error_responses
 from lst.api.params import query_params
 from stores.selectors import fixture_get, store_get_for_user
 
+from ..explain import shelf_change_text
 from ..models import ShelfPlan
+from ..selectors import (
+    shelf_layout_get,
+    shelf_plan_items,
+    shelf_plan_recommended_get,
+    shelf_plans_recommended,
+)
 from ..services import shelf
 from .serializers_shelf import (
     ShelfLayoutInputSerializer,
@@ -68,7 +74,6 @@ def _item_rows(placements: list[Any], products: dict[int, Any], lang: str) -> li
 
 def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
     lang = _lang()
-    zh = lang.lower().startswith("zh")
     plan = view.plan
     names: dict[int | str, str] = {
         pid: shelf.product_label(p, lang) for pid, p in view.products.items()
@@ -96,7 +101,9 @@ def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
                 "from_facings": c.from_facings,
                 "to_facings": c.to_facings,
                 "daily_profit_change": c.daily_profit_change,
-                "text": c.text_zh if zh else c.text_en,
+                "text": shelf_change_text(
+                    c, name=names.get(c.product_id, str(c.product_id)), language=lang
+                ),
             }
             for c in view.diff.instructions
         ],
@@ -132,16 +139,7 @@ class ShelfPlanListView(ListAPIView):
     def get(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
         params = query_params(ShelfPlanQuerySerializer, request)
-        plans = (
-            ShelfPlan.objects.filter(
-                store=store, source=ShelfPlan.Source.RECOMMENDED, is_current=True
-            )
-            .select_related("fixture")
-            .annotate(items_count=Count("items"))
-            .order_by("fixture__name", "fixture_id")
-        )
-        if params.get("kind"):
-            plans = plans.filter(fixture__kind=params["kind"])
+        plans = shelf_plans_recommended(store=store, kind=params.get("kind") or None)
         return self.paginated(request, plans, ShelfPlanSummarySerializer)
 
 
@@ -159,7 +157,7 @@ class ShelfPlanDetailView(APIView):
     )
     def get(self, request: Request, store_id: int, fixture_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
-        plan = shelf.recommended_plan_get(store=store, fixture_id=fixture_id)
+        plan = shelf_plan_recommended_get(store=store, fixture_id=fixture_id)
         body = plan_detail(shelf.plan_view(plan), request)
         return Response(ShelfPlanDetailSerializer(body).data)
 
@@ -193,7 +191,7 @@ class ShelfPlanogramView(APIView):
     )
     def get(self, request: Request, store_id: int, fixture_id: int) -> HttpResponse:
         store = store_get_for_user(user=request.user, store_id=store_id)
-        plan = shelf.recommended_plan_get(store=store, fixture_id=fixture_id)
+        plan = shelf_plan_recommended_get(store=store, fixture_id=fixture_id)
         svg = shelf.planogram_svg(shelf.plan_view(plan), lang=_lang())
         return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
@@ -208,7 +206,7 @@ class ShelfPlanogramView(APIView):
 
 
 def layout_body(plan: ShelfPlan) -> dict[str, Any]:
-    items = shelf.plan_items(plan)
+    items = shelf_plan_items(plan)
     placements = shelf.placements_from_items(items)
     products = {i.product_id: i.product for i in items}
     return {
@@ -230,7 +228,7 @@ class ShelfLayoutView(APIView):
     def get(self, request: Request, store_id: int, fixture_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
         fixture = fixture_get(store=store, fixture_id=fixture_id)
-        plan = shelf.current_layout_get(fixture=fixture)
+        plan = shelf_layout_get(fixture=fixture)
         return Response(ShelfLayoutSerializer(layout_body(plan)).data)
 
     @extend_schema(

@@ -46,7 +46,7 @@ from ..models import (
     SuggestionStatus,
     TrainingRun,
 )
-from . import pipeline, registry
+from . import registry
 
 logger = logging.getLogger(__name__)
 Action = AssortmentSuggestion.Action
@@ -201,8 +201,7 @@ def assortment_score_stores(
     return len(fresh)
 
 
-@pipeline.register_chunk_handler(ModelKind.ASSORTMENT)
-def _score_assortment_chunk(chunk: RunChunk, now: dt.datetime) -> None:
+def assortment_score_chunk(chunk: RunChunk, now: dt.datetime) -> None:
     version = chunk.run.model_version
     if version is None or version.status != ModelVersion.Status.ACTIVE:
         version = registry.active_model(ModelKind.ASSORTMENT)

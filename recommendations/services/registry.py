@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import uuid
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +30,44 @@ def artifact_dir() -> Path:
     return path
 
 
-@transaction.atomic
+def _write_artifact(kind: str, model: Any) -> Path:
+    """Pickle `model` under a name no other registration can choose (the kind, the time and a
+    random token), through a temporary file of its own, renamed when complete: a reader never
+    sees half an artifact and two registrations never write the same file."""
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    path = artifact_dir() / f"{kind}-{stamp}-{uuid.uuid4().hex[:12]}.pkl"
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("xb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _lock_versions(kind: str) -> None:
+    """Serialise the numbering of `kind`'s versions until the transaction ends.
+
+    A PostgreSQL transaction-level advisory lock on a key derived from the kind: `SELECT ...
+    FOR UPDATE` cannot lock an aggregate (Django drops it from a `MAX()`), and there is no
+    parent row per kind to lock. The embedded SQLite default runs one process with
+    eager tasks, so nothing registers concurrently there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"lst.model_register:{kind}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _next_version(kind: str) -> int:
+    """The number the next version of `kind` gets (call it under `_lock_versions`)."""
+    last = ModelVersion.objects.filter(kind=kind).aggregate(v=Max("version"))
+    return int(last["v"] or 0) + 1
+
+
 def model_register(
     *,
     kind: str,
@@ -37,26 +78,36 @@ def model_register(
     data_end: Any,
     note: str = "",
 ) -> ModelVersion:
-    """Store a trained model as a new candidate version (artifact pickled next to the media)."""
-    last = ModelVersion.objects.select_for_update().filter(kind=kind).aggregate(v=Max("version"))
-    version = (last["v"] or 0) + 1
-    path = artifact_dir() / f"{kind}-v{version}.pkl"
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)  # atomic: a reader never sees half an artifact
-    return ModelVersion.objects.create(
-        kind=kind,
-        version=version,
-        status=Status.CANDIDATE,
-        trained_at=timezone.now(),
-        data_start=data_start,
-        data_end=data_end,
-        parameters=parameters,
-        metrics=metrics,
-        artifact=str(path),
-        note=note,
-    )
+    """Store a trained model as a new candidate version of `kind`.
+
+    The artifact is written first, under a unique name, before any lock is taken; the version
+    number is then the next one under the kind's lock (`_lock_versions`), held until the row is
+    committed (the caller's transaction, when there is one). Two registrations at once get
+    consecutive versions and keep their own files; if the row is not written, the file is
+    removed (a caller's transaction rolled back later leaves an unreferenced file, never a
+    row pointing at another model's file).
+    """
+    path = _write_artifact(kind, model)
+    try:
+        with transaction.atomic():
+            _lock_versions(kind)
+            version = ModelVersion.objects.create(
+                kind=kind,
+                version=_next_version(kind),
+                status=Status.CANDIDATE,
+                trained_at=timezone.now(),
+                data_start=data_start,
+                data_end=data_end,
+                parameters=parameters,
+                metrics=metrics,
+                artifact=str(path),
+                note=note,
+            )
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    return version
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from stores.models import Fixture, Store
 
 from .. import data
 from ..models import PurchaseSettings, PurchaseSuggestion, SuggestionStatus, TrainingRun
+from ..reasons import PurchaseReason
 
 QUANTILE_LEVELS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.995)
 DEFAULT_FACINGS = 2
@@ -208,18 +209,18 @@ def _store_rows(
             runs_out = (
                 today + dt.timedelta(days=math.floor(days_left)) if np.isfinite(days_left) else None
             )
-            reason = {
-                "weekly_units": round(float(mean_daily[i]) * 7, 1),
-                "on_hand": int(on_hand[i]),
-                "on_order": int(oo[i]),
-                "next_delivery": arrival.isoformat(),
-                "runs_out_on": runs_out.isoformat() if runs_out else None,
-                "protection_days": protection,
-                "order_up_to": int(policy.order_up_to[i]),
-                "service_level": float(service[i]),
-                "limited_by": policy.limited_by[i] if kind == PurchaseSuggestion.Kind.ORDER else "",
-                "budget_trimmed": bool(budget is not None and qty[i] < policy.quantity[i]),
-            }
+            reason = PurchaseReason(
+                weekly_units=round(float(mean_daily[i]) * 7, 1),
+                on_hand=int(on_hand[i]),
+                on_order=int(oo[i]),
+                next_delivery=arrival,
+                runs_out_on=runs_out,
+                protection_days=protection,
+                order_up_to=int(policy.order_up_to[i]),
+                service_level=float(service[i]),
+                limited_by=policy.limited_by[i] if kind == PurchaseSuggestion.Kind.ORDER else "",
+                budget_trimmed=bool(budget is not None and qty[i] < policy.quantity[i]),
+            )
             cost = Decimal(str(unit_cost[i])).quantize(Decimal("0.01"))
             out.append(
                 PurchaseSuggestion(

@@ -83,11 +83,10 @@ def test_diff_instructions_for_a_known_case():
         "from_facings": 2,
         "to_facings": 3,
     }
-    assert move["text_zh"] == "把 农夫山泉 550ml 移到视线高度（第4层），排面从2个增加到3个"
-    assert (
-        move["text_en"] == "move Nongfu Spring 550ml to eye level (level 4), 3 facings instead of 2"
-    )
-    assert got[11].text_en == "康师傅绿茶: 2 facings instead of 1"
+    assert move["to_eye_level"] is True
+    assert (got[11].action, got[11].from_facings, got[11].to_facings) == ("facings", 1, 2)
+    assert got[11].to_eye_level is True  # the tea stays on level 4, the eye level
+    assert (got[12].from_level, got[12].to_level, got[12].to_eye_level) == (3, None, False)
     assert got[12].action == "remove" and got[12].daily_profit_change < 0
     # the water gains from eye level (1.2x) and a third facing ((3/1)^0.2 vs (2/1)^0.2, capped by stock)
     assert got[10].daily_profit_change > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -18,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from lst import metrics
 from lst.celery import app
 from recommendations.models import ModelKind, RunChunk, TrainingRun
-from recommendations.services import pipeline
+from recommendations.services import recommenders, runs
 
 pytestmark = pytest.mark.smoke
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,18 +124,19 @@ def test_pipeline_stages_chunks_and_last_success(
     monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     kind = ModelKind.SHELF
-    monkeypatch.setitem(pipeline.CHUNK_HANDLERS, kind, lambda chunk, now: None)
+    quiet = dataclasses.replace(recommenders.SHELF, score_chunk=lambda chunk, now: None)
+    monkeypatch.setattr(recommenders, "RECOMMENDERS", {kind: quiet})
     chunk_count = value("lst_pipeline_chunk_duration_seconds_count", kind=kind)
     score_count = value("lst_pipeline_stage_duration_seconds_count", kind=kind, stage="score")
     train_sum = value("lst_pipeline_stage_duration_seconds_sum", kind=kind, stage="train")
 
-    run = pipeline.run_start(kind=kind)
-    pipeline.record_timing(run, "train", 1.5)
-    chunks = pipeline.run_plan_chunks(run=run, store_ids=[1, 2, 3], chunk_size=2)
+    run = runs.run_start(kind=kind)
+    runs.record_timing(run, "train", 1.5)
+    chunks = runs.run_plan_chunks(run=run, store_ids=[1, 2, 3], chunk_size=2)
     with django_capture_on_commit_callbacks(execute=True):
         for chunk in chunks:
-            assert pipeline.chunk_score(chunk_id=chunk.pk)
-        assert not pipeline.chunk_score(chunk_id=chunks[0].pk)  # a redelivery does nothing
+            assert runs.chunk_score(chunk_id=chunk.pk)
+        assert not runs.chunk_score(chunk_id=chunks[0].pk)  # a redelivery does nothing
 
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED

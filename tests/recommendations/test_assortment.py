@@ -6,7 +6,7 @@ import pytest
 
 from recommendations.models import AssortmentSuggestion, SuggestionFeedback, TrainingRun
 from recommendations.services import assortment
-from recommendations.weekly import weekly_assortment
+from recommendations.tasks import weekly_assortment
 from replenishment.models import ReplenishmentOrder
 from replenishment.services import order_create_draft
 from stores.models import StockLevel

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from recommendations.engine.forecast import PromotionDecision
 from recommendations.models import ModelVersion, PurchaseSuggestion, RunChunk, TrainingRun
-from recommendations.services import pipeline
+from recommendations.services import pipeline, runs
 from recommendations.tasks import nightly_pipeline
 from stores.models import StockLevel, Store
 
@@ -68,7 +68,7 @@ def test_a_run_trains_promotes_and_scores_every_active_store(chain, run_nightly)
     assert _sets_per_store() == {s.pk: 1 for s in chain}
     for s in PurchaseSuggestion.objects.all():
         assert s.quantity > 0 and s.quantity % s.case_pack == 0
-        assert s.on_hand == 0 and s.reason["next_delivery"]
+        assert s.on_hand == 0 and s.reason.next_delivery is not None
 
 
 def test_a_chunk_done_twice_leaves_one_suggestion_set(chain, run_nightly) -> None:  # type: ignore[no-untyped-def]
@@ -78,10 +78,10 @@ def test_a_chunk_done_twice_leaves_one_suggestion_set(chain, run_nightly) -> Non
     )
     chunk = RunChunk.objects.order_by("index").first()
     assert chunk is not None
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is False  # already done: nothing happens
+    assert runs.chunk_score(chunk_id=chunk.pk) is False  # already done: nothing happens
     # A redelivered message after a crash between the writes and the ack: the chunk runs again.
     RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.PENDING)
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is True
+    assert runs.chunk_score(chunk_id=chunk.pk) is True
     after = sorted(
         PurchaseSuggestion.objects.values_list("store_id", "product_id", "kind", "quantity")
     )
@@ -173,13 +173,13 @@ def test_worker_processes_share_the_cores_for_model_threads(settings, monkeypatc
     monkeypatch.setattr("os.cpu_count", lambda: 8)
     settings.RECOMMENDER_THREADS = None
     monkeypatch.delenv("LST_WORKER_PROCESSES", raising=False)
-    assert pipeline.compute_threads() is None  # not in a worker: all cores
+    assert runs.compute_threads() is None  # not in a worker: all cores
     monkeypatch.setenv("LST_WORKER_PROCESSES", "2")
-    assert pipeline.compute_threads() == 4
+    assert runs.compute_threads() == 4
     monkeypatch.setenv("LST_WORKER_PROCESSES", "16")
-    assert pipeline.compute_threads() == 1
+    assert runs.compute_threads() == 1
     settings.RECOMMENDER_THREADS = 3  # the operator's setting wins
-    assert pipeline.compute_threads() == 3
+    assert runs.compute_threads() == 3
 
 
 def test_the_admin_shows_a_training_runs_parts_until_the_chunks_exist() -> None:

@@ -34,7 +34,7 @@ REASONS: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_one_go_rendering_equals_the_declared_fields(alice, language) -> None:  # type: ignore[no-untyped-def]
-    base = PurchaseSuggestionFactory.build().reason
+    base = PurchaseSuggestionFactory.build().reason.as_json()
     rows = [
         PurchaseSuggestionFactory.create(store=alice.store, reason={**base, **reason}, **variant)
         for variant in VARIANTS

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from recommendations import tasks
 from recommendations.models import ModelKind, ModelVersion, RunChunk, TrainingRun
+from recommendations.services import runs
 
 
 def _recording(out: list[int], options: list[dict[str, Any]] | None = None) -> Any:
@@ -77,7 +78,7 @@ def test_publishing_retries_a_broker_that_blinks(monkeypatch) -> None:  # type: 
     assert tasks.chunks_send([1, 2]) == 2
     assert ids == [1, 2]
     assert seen[0]["retry"] is True
-    assert seen[0]["retry_policy"] == tasks.PUBLISH_RETRY
+    assert seen[0]["retry_policy"] == runs.PUBLISH_RETRY
 
 
 @pytest.mark.django_db

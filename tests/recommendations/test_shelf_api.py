@@ -8,7 +8,7 @@ import pytest
 
 from recommendations.models import ShelfPlan
 from recommendations.services import shelf
-from recommendations.weekly import weekly_shelf
+from recommendations.tasks import weekly_shelf
 from tests.stores.factories import FixtureFactory
 
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from lst.errors import ValidationFailed
 from recommendations.engine.shelf import FixturePlan, Unplaced, plan_violations
+from recommendations.explain import shelf_change_text
 from recommendations.models import ModelKind, RunChunk, ShelfPlan, TrainingRun
-from recommendations.services import pipeline, registry, shelf
-from recommendations.weekly import weekly_shelf
+from recommendations.services import registry, runs, shelf
+from recommendations.tasks import weekly_shelf
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +58,9 @@ def test_weekly_shelf_writes_one_valid_plan_per_fixture(chain, django_capture_on
 def test_chunk_twice_leaves_one_plan_per_fixture(chain, django_capture_on_commit_callbacks):
     run = _run(chain, django_capture_on_commit_callbacks)
     chunk = RunChunk.objects.get(run=run)
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is False  # already done
+    assert runs.chunk_score(chunk_id=chunk.pk) is False  # already done
     RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.PENDING)
-    assert pipeline.chunk_score(chunk_id=chunk.pk) is True  # a redelivery redoes it
+    assert runs.chunk_score(chunk_id=chunk.pk) is True  # a redelivery redoes it
     counts = ShelfPlan.objects.filter(source=ShelfPlan.Source.RECOMMENDED).values_list(
         "fixture_id", flat=True
     )
@@ -88,8 +89,11 @@ def test_diff_against_seeded_current_layout(chain, django_capture_on_commit_call
     assert view.diff.current_daily_profit == pytest.approx(
         float(plan.current_daily_profit), abs=0.01
     )
+    names = {pid: p.name for pid, p in view.products.items()}
     for c in view.diff.instructions:
-        assert c.text_zh and c.text_en
+        zh = shelf_change_text(c, name=names[c.product_id], language="zh-hans")
+        en = shelf_change_text(c, name=names[c.product_id], language="en")
+        assert names[c.product_id] in zh and names[c.product_id] in en and zh != en
     # Recording the plan itself as the current layout leaves nothing to change.
     shelf.shelf_layout_record(
         store=chain.stores[0],
@@ -136,7 +140,7 @@ def test_planogram_one_block_per_item(chain, django_capture_on_commit_callbacks)
 def test_response_estimated_from_layout_history(chain):
     """Layouts recorded with varying facings give the estimate something to work with; the
     fit still registers and serves a version when nothing varies (priors)."""
-    run = pipeline.run_start(kind=ModelKind.SHELF)
+    run = runs.run_start(kind=ModelKind.SHELF)
     version = shelf.shelf_response_fit(run=run, end=timezone.localdate())
     assert version.status == "active"
     assert version.metrics["series_with_layout"] == 0

@@ -1,8 +1,11 @@
-"""What changes: a plan as short instructions against the store's current layout."""
+"""What changes: a plan as short instructions against the store's current layout.
+
+The instructions are structured data (action, levels, facings, the profit change); the owner's
+sentences, in each language, are written from them by `recommendations.explain`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from .knapsack import profit_curve
@@ -20,8 +23,7 @@ class ChangeInstruction:
     from_facings: int | None
     to_facings: int | None
     daily_profit_change: float
-    text_zh: str
-    text_en: str
+    to_eye_level: bool = False  # the product ends up at the fixture's eye level
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -70,54 +72,11 @@ def layout_profit(
     )
 
 
-def _texts(
-    action: str,
-    name: str,
-    name_en: str,
-    fx: FixtureSpec,
-    old: Placement | None,
-    new: Placement | None,
-) -> tuple[str, str]:
-    if action == "remove" and old is not None:
-        return (
-            f"把 {name} 从本货架撤下（原在第{old.level}层）",
-            f"take {name_en} off this fixture (was on level {old.level})",
-        )
-    assert new is not None
-    if action == "add":
-        eye_zh = "视线高度" if new.level == fx.eye_level else ""
-        eye_en = "eye level " if new.level == fx.eye_level else ""
-        return (
-            f"把 {name} 上架到{eye_zh}第{new.level}层，{new.facings}个排面",
-            f"put {name_en} on {eye_en}level {new.level}, {new.facings} facings",
-        )
-    assert old is not None
-    facings_zh, facings_en = "", ""
-    if new.facings != old.facings:
-        verb = "增加" if new.facings > old.facings else "减少"
-        facings_zh = f"排面从{old.facings}个{verb}到{new.facings}个"
-        facings_en = f"{new.facings} facings instead of {old.facings}"
-    if action == "facings":
-        return f"{name} {facings_zh}", f"{name_en}: {facings_en}"
-    if new.level == fx.eye_level:
-        zh = f"把 {name} 移到视线高度（第{new.level}层）"
-        en = f"move {name_en} to eye level (level {new.level})"
-    else:
-        zh = f"把 {name} 从第{old.level}层移到第{new.level}层"
-        en = f"move {name_en} from level {old.level} to level {new.level}"
-    if facings_zh:
-        zh, en = f"{zh}，{facings_zh}", f"{en}, {facings_en}"
-    return zh, en
-
-
 def diff_plan(
     current: Sequence[Placement],
     plan: FixturePlan,
     products: Sequence[ProductSpec],
     response: ResponseParams | None = None,
-    *,
-    names: Mapping[int | str, str] | None = None,
-    names_en: Mapping[int | str, str] | None = None,
 ) -> PlanDiff:
     """Instructions turning ``current`` (the fixture's layout today) into ``plan``.
 
@@ -129,8 +88,6 @@ def diff_plan(
     by_id = {p.product_id: p for p in products}
     old = {pl.product_id: pl for pl in current}
     new = {pl.product_id: pl for pl in plan.placements}
-    names = names or {}
-    names_en = names_en or {}
 
     def value(pl: Placement | None, pid: int | str) -> float:
         if pl is None or pid not in by_id:
@@ -149,9 +106,6 @@ def diff_plan(
                 continue
         else:
             action = "remove" if b is None else "add"
-        name = names.get(pid) or by_id.get(pid, ProductSpec(pid, "", 1, 0, 0)).name or str(pid)
-        name_en = names_en.get(pid) or (by_id[pid].name_en if pid in by_id else "") or name
-        zh, en = _texts(action, name, name_en, fx, a, b)
         out.append(
             ChangeInstruction(
                 action,
@@ -161,8 +115,7 @@ def diff_plan(
                 a.facings if a else None,
                 b.facings if b else None,
                 round(value(b, pid) - value(a, pid), 4),
-                zh,
-                en,
+                to_eye_level=b is not None and b.level == fx.eye_level,
             )
         )
     out.sort(key=lambda c: (ACTION_ORDER[c.action], -c.daily_profit_change, str(c.product_id)))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lst.celery import app as celery_app
 from recommendations.models import TrainingRun
-from recommendations.weekly import weekly_assortment, weekly_shelf
+from recommendations.tasks import weekly_assortment, weekly_shelf
 
 
 class Command(BaseCommand):

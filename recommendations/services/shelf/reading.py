@@ -1,0 +1,76 @@
+"""Reading a plan for the owner's app and the admin: its placements, the current layout and the
+change list between them, the planogram."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from catalog.models import Product
+from recommendations.engine.shelf import (
+    FixturePlan,
+    FixtureSpec,
+    Placement,
+    PlanDiff,
+    diff_plan,
+    render_planogram,
+)
+
+from ...models import ShelfPlan
+from ...selectors import (
+    product_category_names,
+    products_in_bulk,
+    shelf_plan_current,
+    shelf_plan_items,
+)
+from .inputs import fixture_spec, inputs_specs, placements_from_items
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A recommended plan with what the API and the admin show: its placements, the current
+    layout and the change list between them, the product names."""
+
+    plan: ShelfPlan
+    fixture: FixtureSpec
+    placements: list[Placement]
+    current: list[Placement]
+    diff: PlanDiff
+    products: dict[int, Product]
+
+
+def plan_view(plan: ShelfPlan) -> PlanView:
+    fx = fixture_spec(plan.fixture)
+    items = shelf_plan_items(plan)
+    current_items = shelf_plan_items(shelf_plan_current(fixture_id=plan.fixture_id))
+    placements = placements_from_items(items)
+    current = placements_from_items(current_items)
+    specs, response = inputs_specs(plan.inputs)
+    products = {it.product_id: it.product for it in [*items, *current_items]}
+    fixture_plan = FixturePlan(fx, tuple(placements), expected_daily_profit=0.0)
+    diff = diff_plan(current, fixture_plan, specs, response)
+    return PlanView(plan, fx, placements, current, diff, products)
+
+
+def product_names(product_ids: Sequence[int], lang: str | None) -> dict[int, str]:
+    return {pid: product_label(p, lang) for pid, p in products_in_bulk(product_ids).items()}
+
+
+def product_label(product: Product, lang: str | None) -> str:
+    if lang and not lang.lower().startswith("zh"):
+        return product.name_en or product.name
+    return product.name
+
+
+def planogram_svg(view: PlanView, *, lang: str | None = None) -> str:
+    names: dict[int | str, str] = {pid: product_label(p, lang) for pid, p in view.products.items()}
+    cats = product_category_names(
+        view.products, english=bool(lang) and not str(lang).startswith("zh")
+    )
+    placements = tuple(
+        Placement(**{**asdict(p), "category": cats.get(p.product_id) or p.category})
+        for p in view.placements
+    )
+    plan = FixturePlan(view.fixture, placements)
+    title = f"{view.plan.fixture.name} ({view.plan.store.code})"
+    return render_planogram(plan, names, title=title)
