@@ -4,6 +4,7 @@ and spells never overlap."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
@@ -31,7 +32,7 @@ def _hammer(store: Any, product: Any, threads: int = 4, rounds: int = 15) -> lis
             for r in range(rounds):
                 kind, qty = (Kind.SALE, -3) if (i + r) % 2 else (Kind.RECEIPT, 3)
                 stock_apply(store=store, movements=[MovementSpec(product.pk, kind, qty)])
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:  # collected for the assertion
             errors.append(exc)
         finally:
             connection.close()
@@ -53,7 +54,7 @@ def _assert_spells_consistent(store: Any, product: Any) -> None:
     )
     open_spells = [s for s in spells if s[1] is None]
     assert len(open_spells) == (1 if level.on_hand == 0 else 0)
-    for (_, end), (start, _) in zip(spells, spells[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spells):
         assert end is not None and end <= start  # one after the other, never overlapping
 
 
