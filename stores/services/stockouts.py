@@ -13,7 +13,7 @@ UPDATE.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Greatest
@@ -74,7 +74,7 @@ class SpellTracker:
         _insert(store, new)
 
 
-def _insert(store: Store, spells: list[tuple[int, dt.datetime, dt.datetime | None]]) -> None:
+def _insert(store: Store, spells: Sequence[tuple[int, dt.datetime, dt.datetime | None]]) -> None:
     if not spells:
         return
     # ignore_conflicts: an open spell that already exists is the one to keep (ON CONFLICT DO
