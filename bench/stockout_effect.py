@@ -171,7 +171,7 @@ def main() -> None:
                     "true": demand.units[s_i[:, None], p_i[:, None], days[None, :]],
                     "sold": stock.sold[s_i[:, None], p_i[:, None], days[None, :]],
                     "out": stock.ended_out[s_i[:, None], p_i[:, None], days[None, :]],
-                    "recent_out": stock.ended_out[s_i, p_i, o - 6 : o + 1].any(axis=1),
+                    "recent_out": np.asarray(stock.ended_out[s_i, p_i, o - 6 : o + 1].any(axis=1)),
                     "order_up_to": policy.order_up_to.astype(float),
                 }
             )
@@ -206,10 +206,6 @@ def _truth_frame(
 
 
 def _report(rows: dict[str, list[dict[str, np.ndarray]]]) -> None:
-    def pooled(name: str, key: str) -> np.ndarray:
-        parts = [r[key] for r in rows[name]]
-        return np.concatenate(parts) if parts[0].ndim == 1 else np.concatenate(parts, axis=0)
-
     # Align every variant on the series the as-zero model has (the truth panel has a few more:
     # lines whose every sale in the window was lost).
     ref = rows["as_zero"]
@@ -259,7 +255,7 @@ def _report(rows: dict[str, list[dict[str, np.ndarray]]]) -> None:
     print(f"  {'model':<9} {'rate/day':>9} {'true/day':>9} {'order-up-to':>12}")
     for name, s in summary.items():
         print(f"  {name:<9} {s['recent_f']:>9.3f} {s['recent_t']:>9.3f} {s['recent_up']:>12.2f}")
-    c, z, t = summary["censored"], summary["as_zero"], summary["truth"]
+    c, z, tr = summary["censored"], summary["as_zero"], summary["truth"]
     print()
     print(
         "move as_zero -> censored: forecast on censored days "
@@ -269,8 +265,8 @@ def _report(rows: dict[str, list[dict[str, np.ndarray]]]) -> None:
     )
     print(
         "room (as_zero -> truth):   forecast on censored days "
-        f"{t['cens_f'] / z['cens_f'] - 1:+.1%}, order-up-to after a stock-out "
-        f"{t['recent_up'] / z['recent_up'] - 1:+.1%}, WAPE vs truth {t['wape'] / z['wape']:.3f}x"
+        f"{tr['cens_f'] / z['cens_f'] - 1:+.1%}, order-up-to after a stock-out "
+        f"{tr['recent_up'] / z['recent_up'] - 1:+.1%}, WAPE vs truth {tr['wape'] / z['wape']:.3f}x"
     )
 
 
