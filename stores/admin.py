@@ -22,6 +22,7 @@ from .models import (
     PosReceiptLine,
     StockLevel,
     StockMovement,
+    StockOut,
     Store,
     StoreMembership,
     Territory,
@@ -199,6 +200,26 @@ class StockMovementAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("store", "product")
     date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StockOut)
+class StockOutAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+    """Spells at zero stock, written by the ledger (`stock_apply`); read here, never typed."""
+
+    list_display = ("store", "product", "started_at", "ended_at")
+    search_fields = ("store__code", "product__sku", "product__name")
+    list_filter = (("ended_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("store", "product")
+    date_hierarchy = "started_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

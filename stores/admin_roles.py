@@ -23,6 +23,7 @@ FIELD_AGENT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "fixture": ("view", "add", "change", "delete"),
         "stocklevel": ("view", "add", "change"),
         "stockmovement": ("view",),
+        "stockout": ("view",),
         "posreceipt": ("view",),
         "dailysales": ("view",),
     },

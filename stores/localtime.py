@@ -19,8 +19,13 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TZ)
 
 
+def zone_named(name: str | None) -> ZoneInfo:
+    """The zone of a store's `timezone` value; an empty or unknown name is the default zone."""
+    return _zone(name or DEFAULT_TZ)
+
+
 def store_zone(store: Store) -> ZoneInfo:
-    return _zone(store.timezone or DEFAULT_TZ)
+    return zone_named(store.timezone)
 
 
 def store_local_date(store: Store, at: dt.datetime | None = None) -> dt.date:

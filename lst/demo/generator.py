@@ -54,7 +54,8 @@ class DemoDemand:
     carried: np.ndarray  # (stores, products) bool
     promo: np.ndarray  # (products, days) bool
     price: np.ndarray  # (products, days) price paid
-    units: np.ndarray  # (stores, products, days) int32, 0 where not carried
+    units: np.ndarray  # (stores, products, days) int32, 0 where not carried: the true demand
+    rate: np.ndarray  # (stores, products, days) float32: its expected value (before the noise)
 
 
 def demo_products(n: int) -> list[DemoProduct]:
@@ -161,4 +162,4 @@ def simulate(
     )
     noise = rng.gamma(GAMMA_SHAPE, 1.0 / GAMMA_SHAPE, size=lam.shape)
     units = rng.poisson(lam * noise).astype(np.int32)
-    return DemoDemand(dates, nb, store_scale, carried, promo, price, units)
+    return DemoDemand(dates, nb, store_scale, carried, promo, price, units, lam.astype(np.float32))

@@ -20,11 +20,13 @@ from lst.bulk import bulk_insert_frame
 from lst.models import User
 from replenishment.models import Warehouse, WarehouseStock
 from stores.admin_roles import field_agent_group
+from stores.localtime import zone_named
 from stores.models import (
     DailySales,
     Fixture,
     StockLevel,
     StockMovement,
+    StockOut,
     Store,
     StoreMembership,
     Territory,
@@ -32,6 +34,7 @@ from stores.models import (
 
 from .catalog_data import CATEGORIES
 from .generator import NEIGHBOURHOODS, DemoDemand, demo_products, simulate
+from .stock import DeliveryPlan, DemoStock, simulate_stock
 
 CITY = "杭州"
 DISTRICTS = (  # name, code, centre latitude, centre longitude
@@ -85,6 +88,7 @@ class SeedReport:
     stores: int = 0
     products: int = 0
     sales_rows: int = 0
+    stockouts: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -303,8 +307,14 @@ def seed_demo(
         ]
     Fixture.objects.bulk_create(fixtures)
 
-    report.sales_rows = _write_sales(demand, db_stores, db_products, now, progress)
-    _write_stock(demand, db_stores, db_products, rng, now)
+    stock = simulate_stock(
+        demand,
+        plan=delivery_plan(db_stores),
+        case_pack=np.array([p.case_pack for p in catalog]),
+        seed=seed,
+    )
+    report.sales_rows = _write_sales(demand, stock, db_stores, db_products, now, progress)
+    report.stockouts = _write_stock(demand, stock, db_stores, db_products, now)
     WarehouseStock.objects.bulk_create(
         WarehouseStock(
             warehouse=w,
@@ -339,15 +349,32 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
+UTC_FORMAT = "%Y-%m-%d %H:%M:%S+00:00"
+
+
+def delivery_plan(stores: list[Store]) -> DeliveryPlan:
+    """Each store's lead time and delivery weekdays, from its warehouse."""
+    lead = np.ones(len(stores), np.int64)
+    weekdays = np.zeros((len(stores), 7), bool)
+    for i, st in enumerate(stores):
+        wh = st.warehouse
+        assert wh is not None  # every demo store has a warehouse
+        lead[i] = max(int(wh.lead_time_days), 1)
+        weekdays[i, list(wh.delivery_weekdays) or list(range(7))] = True
+    return DeliveryPlan(lead, weekdays)
+
+
 def _write_sales(
     demand: DemoDemand,
+    stock: DemoStock,
     stores: list[Store],
     products: list[Product],
     now: dt.datetime,
     progress: Callable[[str, int], Callable[[int], None]] | None,
 ) -> int:
-    s_idx, p_idx, d_idx = np.nonzero(demand.units)
-    units = demand.units[s_idx, p_idx, d_idx]
+    """Daily sales are what the shelves let through (`stock.sold`), not the demand."""
+    s_idx, p_idx, d_idx = np.nonzero(stock.sold)
+    units = stock.sold[s_idx, p_idx, d_idx]
     prices = demand.price[p_idx, d_idx]
     promo = demand.promo[p_idx, d_idx]
     store_ids = np.array([s.pk for s in stores])[s_idx]
@@ -375,23 +402,21 @@ def _write_sales(
 
 def _write_stock(
     demand: DemoDemand,
+    stock: DemoStock,
     stores: list[Store],
     products: list[Product],
-    rng: np.random.Generator,
     now: dt.datetime,
-) -> None:
-    """Stock on hand today: one to two weeks of recent sales for most lines, a few sold out.
-    Each level gets its opening movement so the ledger and the levels agree from day one."""
-    recent = demand.units[:, :, -28:].mean(axis=2)
-    cover = rng.uniform(4, 14, size=recent.shape)
-    on_hand = rng.poisson(recent * cover + 1).astype(int)
-    on_hand[rng.random(recent.shape) < 0.05] = 0
+) -> int:
+    """Today's stock is where the simulated shelves ended; each level gets its opening movement
+    so the ledger and the levels agree from day one. The stock-out spells of the history are
+    written as the ledger would have (an open one for each line at zero today); returns their
+    count."""
     levels, moves = [], []
     for si, st in enumerate(stores):
         for pi, p in enumerate(products):
             if not demand.carried[si, pi]:
                 continue
-            qty = int(on_hand[si, pi])
+            qty = int(stock.on_hand[si, pi])
             levels.append(StockLevel(store=st, product=p, on_hand=qty, last_counted_at=now))
             if qty:
                 moves.append(
@@ -407,3 +432,31 @@ def _write_stock(
                 )
     StockLevel.objects.bulk_create(levels, batch_size=2000)
     StockMovement.objects.bulk_create(moves, batch_size=2000)
+
+    spells = stock.spells
+    if spells.empty:
+        return 0
+    started = pd.Series(pd.NaT, index=spells.index, dtype="datetime64[ns, UTC]")
+    ended = started.copy()
+    zones = np.array([st.timezone for st in stores], dtype=object)[spells["store"].to_numpy()]
+    for name in pd.unique(zones):
+        rows = spells.index[zones == name]
+        zone = zone_named(str(name))
+        for col, out in (("started", started), ("ended", ended)):
+            local = pd.to_datetime(spells.loc[rows, col]).dt.floor("s")
+            out[rows] = local.dt.tz_localize(
+                zone, ambiguous="NaT", nonexistent="shift_forward"
+            ).dt.tz_convert("UTC")
+    store_ids = np.array([st.pk for st in stores])
+    product_ids = np.array([p.pk for p in products])
+    frame = pd.DataFrame(
+        {
+            "store_id": store_ids[spells["store"].to_numpy()],
+            "product_id": product_ids[spells["product"].to_numpy()],
+            "started_at": started.dt.strftime(UTC_FORMAT),
+            "ended_at": ended.dt.strftime(UTC_FORMAT).astype(object).where(ended.notna(), None),
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+        }
+    )
+    return bulk_insert_frame(StockOut, frame)

@@ -21,6 +21,8 @@ from lst.bulk import bulk_insert, bulk_update_values
 from lst.errors import Conflict, ValidationFailed
 from stores.models import StockLevel, StockMovement, Store
 
+from .stockouts import SpellTracker
+
 Kind = StockMovement.Kind
 
 
@@ -74,6 +76,9 @@ def stock_apply(
     `returning=False` is for large batches (a POS upload's thousands of lines): the ledger rows
     are written with COPY on PostgreSQL (lst.bulk) without building model instances, and an
     empty list is returned.
+
+    A level that reaches zero opens a `StockOut` spell, one that comes back above zero closes
+    it, each at the time of the movement that did it (see `stores.services.stockouts`).
     """
     if not movements:
         return []
@@ -82,6 +87,7 @@ def stock_apply(
         if m.quantity == 0:
             raise ValidationFailed(_("A movement must change stock."), fields={"quantity": ["0"]})
     levels = _lock_levels(store=store, product_ids=(m.product_id for m in movements))
+    spells = SpellTracker({pid: level.on_hand for pid, level in levels.items()})
     written: list[MovementSpec] = []
     for m in movements:
         level = levels[m.product_id]
@@ -107,6 +113,7 @@ def stock_apply(
             new = 0
             level.needs_count = True
         level.on_hand = new
+        spells.step(m.product_id, new, m.occurred_at or occurred_at)
     now = timezone.now()
     for level in levels.values():
         level.updated_at = now  # a bulk update skips auto_now
@@ -127,6 +134,7 @@ def stock_apply(
             ),
         )  # fmt: skip
     bulk_update_values(list(levels.values()), ["on_hand", "needs_count", "updated_at"])
+    spells.write(store=store, now=now)
     return rows
 
 

@@ -33,6 +33,7 @@ from stores.models import (
     DailySales,
     PosReceipt,
     StockMovement,
+    StockOut,
     Store,
     StoreMembership,
     Territory,
@@ -82,6 +83,12 @@ def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -
     stock_apply(store=store, movements=[MovementSpec(product.pk, "receipt", 12)])
     level = stock_count(store=store, product_id=product.pk, counted=10)
     movement = StockMovement.objects.filter(store=store).first()
+    stockout = StockOut.objects.create(
+        store=store,
+        product=product,
+        started_at=timezone.now() - dt.timedelta(days=3),
+        ended_at=timezone.now() - dt.timedelta(days=2),
+    )
     now = timezone.now()
     receipt = PosReceipt.objects.create(
         store=store, occurred_at=now, local_date=now.date(), total=Decimal("7.00")
@@ -123,6 +130,7 @@ def build_store(code: str, territory: Territory, warehouse: Any, product: Any) -
             "stores.fixture": fixture,
             "stores.stocklevel": level,
             "stores.stockmovement": movement,
+            "stores.stockout": stockout,
             "stores.posreceipt": receipt,
             "stores.dailysales": sales,
             "replenishment.replenishmentorder": order,

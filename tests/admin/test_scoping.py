@@ -20,6 +20,7 @@ SCOPED = [
     "stores.fixture",
     "stores.stocklevel",
     "stores.stockmovement",
+    "stores.stockout",
     "stores.posreceipt",
     "stores.dailysales",
     "replenishment.replenishmentorder",

@@ -12,7 +12,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from stores.localtime import store_local_date
-from stores.models import DailySales, PosReceipt, PosReceiptLine, StockLevel, StockMovement
+from stores.models import (
+    DailySales,
+    PosReceipt,
+    PosReceiptLine,
+    StockLevel,
+    StockMovement,
+    StockOut,
+)
 
 
 def receipt(
@@ -30,8 +37,9 @@ def receipt(
 
 
 def assert_consistent(store: Any) -> None:
-    """Ledger sum = stock level for every product; daily sales = sum of receipt lines per
-    store-local date (units and revenue)."""
+    """Ledger sum = stock level for every product; a stock-out spell is open exactly for the
+    levels at zero; daily sales = sum of receipt lines per store-local date (units and
+    revenue)."""
     ledger = dict(
         StockMovement.objects.filter(store=store)
         .values_list("product_id")
@@ -41,6 +49,10 @@ def assert_consistent(store: Any) -> None:
     levels = dict(StockLevel.objects.filter(store=store).values_list("product_id", "on_hand"))
     assert {p: ledger.get(p, 0) for p in levels} == levels
     assert all(v >= 0 for v in levels.values())
+    open_spells = StockOut.objects.filter(store=store, ended_at__isnull=True)
+    assert set(open_spells.values_list("product_id", flat=True)) == {
+        p for p, units in levels.items() if units == 0
+    }
     expected: dict[tuple[int, dt.date], list[Any]] = defaultdict(lambda: [0, Decimal("0")])
     for line in PosReceiptLine.objects.filter(receipt__store=store).select_related("receipt"):
         assert line.receipt.local_date == store_local_date(store, line.receipt.occurred_at)

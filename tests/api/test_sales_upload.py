@@ -10,10 +10,19 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lst.errors import PayloadTooLarge
-from stores.models import DailySales, PosReceipt, PosReceiptLine, StockLevel, StockMovement
+from stores.models import (
+    DailySales,
+    PosReceipt,
+    PosReceiptLine,
+    StockLevel,
+    StockMovement,
+    StockOut,
+)
 from stores.services import MovementSpec, sales_ingest, stock_apply
 from tests.api.conftest import url
 from tests.api.sales_helpers import assert_consistent, receipt
@@ -315,6 +324,23 @@ def test_upload_query_count_does_not_grow_with_the_batch(
     with django_assert_max_num_queries(40) as big:
         assert _upload(alice, batch(200)).data["accepted"] == 200
     assert len(reads(big)) == len(reads(small))
+    assert_consistent(alice.store)
+
+
+def test_an_upload_that_empties_a_line_adds_one_insert_and_no_read(alice, goods) -> None:  # type: ignore[no-untyped-def]
+    """Stock-out spells cost the POS path nothing unless a line runs out, then one INSERT."""
+    cola, chips = goods
+    with CaptureQueriesContext(connection) as plain:
+        assert _upload(alice, [receipt((cola, 1, "3.50"))]).status_code == 200
+    at = timezone.now() - dt.timedelta(minutes=5)
+    with CaptureQueriesContext(connection) as emptying:
+        assert _upload(alice, [receipt((chips, 10, "6.00"), at=at)]).status_code == 200
+    assert len(emptying.captured_queries) == len(plain.captured_queries) + 1
+    touching = [q["sql"] for q in emptying.captured_queries if "stockout" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("INSERT")
+    assert not any("stockout" in q["sql"] for q in plain.captured_queries)
+    spell = StockOut.objects.get(store=alice.store)
+    assert (spell.product_id, spell.started_at, spell.ended_at) == (chips.pk, at, None)
     assert_consistent(alice.store)
 
 

@@ -11,9 +11,13 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from catalog.models import Product
 from lst.demo.calendar import SPRING_FESTIVAL
-from lst.demo.generator import demo_products, simulate
-from stores.models import DailySales, StockLevel, StockMovement, Store
+from lst.demo.generator import DemoDemand, demo_products, simulate
+from lst.demo.seed import delivery_plan
+from lst.demo.stock import DemoStock, simulate_stock
+from recommendations import data
+from stores.models import DailySales, StockLevel, StockMovement, StockOut, Store
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +65,24 @@ def test_seed_builds_a_chain_and_prints_the_logins() -> None:
         assert total == level.on_hand
 
 
+def _replay(seed: int, days: int, stores: int, products: int) -> tuple[DemoDemand, DemoStock]:
+    """The generator's output for a chain just seeded (the delivery plan is the stores')."""
+    dates = [END - dt.timedelta(days=days - 1 - i) for i in range(days)]
+    catalog = demo_products(products)
+    demand = simulate(stores=stores, products=catalog, dates=dates, seed=seed)
+    db_stores = list(Store.objects.select_related("warehouse").order_by("code"))
+    stock = simulate_stock(
+        demand,
+        plan=delivery_plan(db_stores),
+        case_pack=np.array([p.case_pack for p in catalog]),
+        seed=seed,
+    )
+    return demand, stock
+
+
 def test_seed_is_deterministic_for_a_seed() -> None:
-    """The generator is a pure function of the seed, and the database holds exactly its output."""
+    """The generator is a pure function of the seed, and the database holds exactly its output:
+    the units the shelves let through."""
     dates = [END - dt.timedelta(days=29 - i) for i in range(30)]
     products = demo_products(20)
     a = simulate(stores=3, products=products, dates=dates, seed=3)
@@ -71,11 +91,53 @@ def test_seed_is_deterministic_for_a_seed() -> None:
     assert np.array_equal(a.units, b.units) and np.array_equal(a.price, b.price)
     assert not np.array_equal(a.units, c.units)
     _seed(seed=3, days=30, stores=3, products=20)
+    demand, stock = _replay(3, 30, 3, 20)
+    assert np.array_equal(demand.units, a.units)
+    again = _replay(3, 30, 3, 20)[1]
+    assert np.array_equal(stock.sold, again.sold) and stock.spells.equals(again.spells)
     per_day = dict(DailySales.objects.values_list("date").annotate(u=Sum("units")))
     assert per_day == {
-        d: int(a.units[:, :, i].sum()) for i, d in enumerate(dates) if a.units[:, :, i].sum()
+        d: int(stock.sold[:, :, i].sum()) for i, d in enumerate(dates) if stock.sold[:, :, i].sum()
     }
-    assert DailySales.objects.count() == int((a.units > 0).sum())
+    assert DailySales.objects.count() == int((stock.sold > 0).sum())
+
+
+def test_seed_simulates_stock_outs_that_cut_sales_and_are_recorded() -> None:
+    seed, days, stores, products = 5, 90, 5, 40
+    _seed(seed=seed, days=days, stores=stores, products=products)
+    demand, stock = _replay(seed, days, stores, products)
+    # Shelves run dry now and then: a few percent of the carried line-days end out of stock,
+    # and the demand on those days is only partly sold.
+    carried_days = demand.carried.sum() * days
+    share = stock.ended_out.sum() / carried_days
+    assert 0.005 < share < 0.10, share
+    assert (stock.sold <= demand.units).all()
+    lost = demand.units.sum() - stock.sold.sum()
+    assert 0 < lost < 0.15 * demand.units.sum()
+    assert (stock.sold[stock.ended_out] < demand.units[stock.ended_out]).mean() > 0.3
+    # Some lines stay out for more than a day (a missed order, a misjudged line).
+    assert (stock.ended_out[:, :, 1:] & stock.ended_out[:, :, :-1]).any()
+
+    # The database has the spells, one open exactly for each line at zero today.
+    spells = StockOut.objects.all()
+    assert spells.count() == len(stock.spells) > 0
+    open_lines = set(spells.filter(ended_at__isnull=True).values_list("store_id", "product_id"))
+    assert open_lines == set(
+        StockLevel.objects.filter(on_hand=0).values_list("store_id", "product_id")
+    )
+    # ... and the forecaster's frame flags exactly the simulated days that ended out.
+    frame = data.sales_frame(
+        store_ids=None, start=END - dt.timedelta(days=days - 1), end=END, stockouts=True
+    )
+    codes = dict(Store.objects.values_list("pk", "code"))
+    skus = dict(Product.objects.values_list("pk", "sku"))
+    flagged = frame[frame["stockout"] == 1]
+    got = {
+        (int(codes[s][2:]) - 1, int(skus[p][3:]) - 1, (END - d.date()).days)
+        for s, p, d in zip(flagged["store_id"], flagged["product_id"], flagged["date"], strict=True)
+    }
+    s_i, p_i, d_i = np.nonzero(stock.ended_out & (stock.sold.sum(axis=2) > 0)[:, :, None])
+    assert got == {(s, p, days - 1 - d) for s, p, d in zip(s_i, p_i, d_i, strict=True)}
 
 
 def test_seed_refuses_a_database_that_has_stores_unless_if_empty() -> None:
