@@ -37,6 +37,9 @@ class Evidence:
     shrink: float
     use_categories: bool
     use_attributes: bool
+    # Collaborative-filtering scores (S, P) float32 of the fitted stores (cf.py); None: not used.
+    ease: np.ndarray | None = None
+    rp3: np.ndarray | None = None
 
     @property
     def n_stores(self) -> int:
@@ -53,6 +56,10 @@ def feature_names(ev: Evidence) -> list[str]:
         if ev.use_attributes:
             names.append("similar_attrs_category_propensity")
     names += ["own_range_size", "item_knn", "product_rate", "expected_rate"]
+    if ev.ease is not None:
+        names.append("ease")
+    if ev.rp3 is not None:
+        names.append("rp3beta")
     return names
 
 
@@ -161,7 +168,17 @@ def pair_feature_columns(
         )
     cols.append(product_rate)
     cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate, sales_carrying))
+    if ev.ease is not None:
+        cols.append(np.zeros((n, n_p)) if rows is None else ev.ease[rows].astype(np.float64))
+    if ev.rp3 is not None:
+        cols.append(np.zeros((n, n_p)) if rows is None else _log_relative(ev.rp3[rows]))
     return cols
+
+
+def _log_relative(score: np.ndarray) -> np.ndarray:
+    """log of a non-negative score over its row's maximum (the walk's scale is per store)."""
+    top = np.maximum(score.max(axis=1, keepdims=True), 1e-30)
+    return np.log(score.astype(np.float64) / top + 1e-4)
 
 
 def pair_features(

@@ -7,7 +7,7 @@ profile and attributes) and a logistic classifier that turns leave-one-out evide
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,9 +16,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .cf import CFConfig
 from .evidence import build_evidence, build_graphs
 from .features import Evidence, feature_names
 from .matrices import SalesMatrices, build_matrices
+from .params import AssortmentParams
 from .similarity import (
     AttributeEncoder,
     attribute_embedding,
@@ -26,28 +28,6 @@ from .similarity import (
     fit_attribute_encoder,
 )
 from .training import masked_training_pairs, store_chunks
-
-
-@dataclass(frozen=True)
-class AssortmentParams:
-    carried_weeks: int = 26  # carried = sold in this many weeks before the latest date
-    recent_weeks: int = 8  # drop candidates: (near) no sales in this many weeks
-    neighbours: int = 20  # stores like yours
-    item_neighbours: int = 50
-    item_svd_dims: int | None = 64  # item cosine on this many SVD dims (None: exact)
-    svd_dims: int = 32
-    attr_weight: float = 0.4  # weight of attributes in the blended similarity (reasons, units)
-    shrink: float = 2.0  # pseudo-stores pulling neighbour shares toward chain popularity
-    max_train_pairs: int = 300_000
-    mask_fraction: float = 0.1  # share of carried pairs hidden to make training examples
-    mask_rounds: int = 2
-    enough_positives: int = 20_000  # no further masking rounds once this many hidden pairs
-    regularisation: float = 1.0  # inverse strength (C) of the logistic classifier
-    units_power: float = 0.0  # score = fit probability * expected units ** units_power
-    drop_ratio: float = 0.25  # drop when selling below this share of the expected rate
-    drop_max_recent_units: float = 1.0
-    drop_min_carrying: int = 3
-    random_state: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +43,8 @@ class AssortmentModel:
     w_blend: sp.csr_matrix  # (S, S) top-k neighbours by the blended similarity
     classifier: Pipeline
     feature_names: tuple[str, ...]
+    cf_config: CFConfig | None = None  # EASE / RP3beta settings chosen on the validation split
+    cf_validation: dict[str, float] = field(default_factory=dict)
 
     @property
     def store_ids(self) -> np.ndarray:
@@ -106,9 +88,8 @@ def fit_assortment(
         attr_weight=p.attr_weight,
         random_state=p.random_state,
     )
-    x, y, masked_item_sim = masked_training_pairs(
-        m, products, attr_emb, use_attrs=use_attrs, params=p
-    )
+    train = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
+    x, y = train.x, train.y
     # The item neighbours are not rebuilt on the full data: the model reuses those of the first
     # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
     # pairs, like every other training feature, and at serving time there is no label to leak.
@@ -122,7 +103,8 @@ def fit_assortment(
         attrs=use_attrs,
         item_dims=p.item_svd_dims,
         random_state=p.random_state,
-        item_sim=masked_item_sim,
+        item_sim=train.item_sim,
+        cf=train.cf_config,
     )
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
     if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
@@ -140,6 +122,8 @@ def fit_assortment(
         w_blend=graphs.w_blend,
         classifier=clf,
         feature_names=tuple(feature_names(ev)),
+        cf_config=train.cf_config,
+        cf_validation=train.cf_validation,
     )
 
 

@@ -20,7 +20,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .features import expected_log_rate, neighbour_share, pair_feature_columns
-from .model import AssortmentModel, store_chunks
+from .model import AssortmentModel
+from .training import store_chunks
 from .similarity import attribute_embedding, top_k_neighbours
 
 RESULT_COLUMNS = (
