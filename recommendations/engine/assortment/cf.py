@@ -148,6 +148,15 @@ def ndcg_of_scores(
     return total / max(count, 1)
 
 
+def validation_rows(hidden: sp.csr_matrix, max_stores: int, random_state: int) -> np.ndarray:
+    """The stores with hidden pairs, a seeded sample of at most `max_stores` of them."""
+    rows = np.flatnonzero(np.diff(hidden.tocsr().indptr) > 0)
+    if rows.size > max_stores:
+        rng = np.random.default_rng(random_state)
+        rows = np.sort(rng.choice(rows, max_stores, replace=False))
+    return rows
+
+
 def select_cf(
     visible: sp.csr_matrix,
     rate: sp.csr_matrix,
@@ -162,11 +171,7 @@ def select_cf(
     Scored on at most `max_stores` stores with hidden pairs (a seeded sample) to bound the cost.
     Returns the config and the validation NDCG of every candidate (for the model card).
     """
-    with_hidden = np.flatnonzero(np.diff(hidden.tocsr().indptr) > 0)
-    rows = with_hidden
-    if rows.size > max_stores:
-        rng = np.random.default_rng(random_state)
-        rows = np.sort(rng.choice(rows, max_stores, replace=False))
+    rows = validation_rows(hidden, max_stores, random_state)
     vis_r, hid_r = visible[rows], hidden[rows]
     n_s = visible.shape[0]
     results: dict[str, float] = {}
@@ -176,14 +181,14 @@ def select_cf(
         x = cf_input(visible, rate, kind)
         mean_sq = float(np.mean(x.data**2)) if x.nnz else 1.0
         spec = StoreSpectrum.of(x)
-        for f in (0.1, 0.4, 1.6, 6.4):
+        for f in (0.1, 0.4, 1.6, 6.4, 25.6):
             lam = f * n_s * mean_sq
             score = ndcg_of_scores(ease_scores(spec, lam, rows), vis_r, hid_r)
             results[f"ease/{kind}/lambda={lam:.3g}"] = score
             if score > best_ease[0]:
                 best_ease = (score, kind, lam)
         for alpha in (0.5, 1.0):
-            for beta in (0.0, 0.3, 0.6):
+            for beta in (0.0, 0.3, 0.5, 0.7):
                 score = ndcg_of_scores(rp3_scores(x, alpha, beta, rows), vis_r, hid_r)
                 results[f"rp3/{kind}/alpha={alpha}/beta={beta}"] = score
                 if score > best_rp3[0]:

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .blend import choose_weights, validation_parts
 from .cf import CFConfig
 from .evidence import build_evidence, build_graphs
 from .features import Evidence, feature_names
@@ -45,6 +46,9 @@ class AssortmentModel:
     feature_names: tuple[str, ...]
     cf_config: CFConfig | None = None  # EASE / RP3beta settings chosen on the validation split
     cf_validation: dict[str, float] = field(default_factory=dict)
+    # Weights of the final rank blend (blend.py) and the validation NDCG@10 of every candidate.
+    blend_weights: dict[str, float] = field(default_factory=lambda: {"classifier": 1.0})
+    blend_validation: dict[str, float] = field(default_factory=dict)
 
     @property
     def store_ids(self) -> np.ndarray:
@@ -90,6 +94,18 @@ def fit_assortment(
     )
     train = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
     x, y = train.x, train.y
+    cf_config, cf_validation = train.cf_config, train.cf_validation
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
+    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
+        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
+    clf.fit(x, y)
+    weights, tried = {"classifier": 1.0}, {}
+    v = train.validation
+    if v is not None and v.evidence.ease is not None and v.rows.size:
+        parts = validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows)
+        weights, tried = choose_weights(parts, v.visible, v.hidden)
+    item_sim = train.item_sim
+    del train, v  # the masked copy's matrices are not needed any more
     # The item neighbours are not rebuilt on the full data: the model reuses those of the first
     # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
     # pairs, like every other training feature, and at serving time there is no label to leak.
@@ -103,13 +119,9 @@ def fit_assortment(
         attrs=use_attrs,
         item_dims=p.item_svd_dims,
         random_state=p.random_state,
-        item_sim=train.item_sim,
-        cf=train.cf_config,
+        item_sim=item_sim,
+        cf=cf_config,
     )
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
-    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
-        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
-    clf.fit(x, y)
     return AssortmentModel(
         params=p,
         matrices=m,
@@ -122,8 +134,10 @@ def fit_assortment(
         w_blend=graphs.w_blend,
         classifier=clf,
         feature_names=tuple(feature_names(ev)),
-        cf_config=train.cf_config,
-        cf_validation=train.cf_validation,
+        cf_config=cf_config,
+        cf_validation=cf_validation,
+        blend_weights=weights,
+        blend_validation=tried,
     )
 
 

@@ -21,7 +21,7 @@ class AssortmentParams:
     mask_rounds: int = 2
     enough_positives: int = 20_000  # no further masking rounds once this many hidden pairs
     regularisation: float = 1.0  # inverse strength (C) of the logistic classifier
-    units_power: float = 0.0  # score = fit probability * expected units ** units_power
+    profit_pool: int = 3  # with margins: the blend's best profit_pool x k, ordered by profit
     drop_ratio: float = 0.25  # drop when selling below this share of the expected rate
     drop_max_recent_units: float = 1.0
     drop_min_carrying: int = 3

@@ -9,12 +9,13 @@ carry (label 0), from features computed on the masked data, so no feature can pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .cf import CFConfig, select_cf
-from .evidence import build_evidence, build_graphs
+from .cf import CFConfig, select_cf, validation_rows
+from .evidence import Graphs, build_evidence, build_graphs
 from .features import Evidence, feature_names, pair_feature_columns
 from .matrices import SalesMatrices
 from .params import AssortmentParams
@@ -38,6 +39,17 @@ def mask_matrices(m: SalesMatrices, keep: sp.csr_matrix) -> SalesMatrices:
 
 
 @dataclass(frozen=True)
+class ValidationCopy:
+    """The first masked copy: its evidence, and the validation stores' visible / hidden pairs."""
+
+    evidence: Evidence
+    graphs: Graphs
+    rows: np.ndarray  # validation stores
+    visible: sp.csr_matrix  # (len(rows), P)
+    hidden: sp.csr_matrix  # (len(rows), P)
+
+
+@dataclass(frozen=True)
 class TrainingSet:
     """Examples for the classifier, and what the first masked copy taught besides them."""
 
@@ -46,6 +58,7 @@ class TrainingSet:
     item_sim: sp.csr_matrix | None  # item neighbours of the first masked copy
     cf_config: CFConfig | None  # EASE / RP3beta settings chosen on the first masked copy
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
+    validation: ValidationCopy | None = None
 
 
 def masked_training_pairs(
@@ -75,6 +88,7 @@ def masked_training_pairs(
     first_item_sim: sp.csr_matrix | None = None
     cf_config: CFConfig | None = None
     cf_validation: dict[str, float] = {}
+    validation: ValidationCopy | None = None
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
@@ -115,6 +129,14 @@ def masked_training_pairs(
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
+            rows_v = validation_rows(hidden, p.cf_validation_stores, p.random_state)
+            validation = ValidationCopy(
+                evidence=ev,
+                graphs=graphs,
+                rows=rows_v,
+                visible=mm.carried[rows_v],
+                hidden=hidden[rows_v],
+            )
         # What ranks a negative "hard": the EASE score when there is one, else popularity.
         hard_score = ev.ease if ev.ease is not None else np.broadcast_to(ev.carry_count, (n_s, n_p))
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
@@ -146,6 +168,7 @@ def masked_training_pairs(
         item_sim=first_item_sim,
         cf_config=cf_config,
         cf_validation=cf_validation,
+        validation=validation,
     )
 
 
@@ -168,4 +191,11 @@ def _pick_negatives(
     return np.sort(np.concatenate([top, extra]))
 
 
-__all__ = ["Evidence", "TrainingSet", "mask_matrices", "masked_training_pairs", "store_chunks"]
+__all__ = [
+    "Evidence",
+    "TrainingSet",
+    "ValidationCopy",
+    "mask_matrices",
+    "masked_training_pairs",
+    "store_chunks",
+]
