@@ -114,12 +114,13 @@ def run(
     train = sales[merged["_held"].isna().to_numpy()]
     held_out = {s: set(g["product_id"]) for s, g in held.groupby("store_id")}
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model = fit_assortment(train, stores, products, params)
     timings["fit"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     recs = recommend(model, k=10, drop_k=0)
     timings["recommend"] = time.perf_counter() - t0
+    cpu_model = time.process_time() - c0
     peak_after_model = peak_rss_mb()
     ours = {s: list(g.sort_values("rank")["product_id"]) for s, g in recs.groupby("store_id")}
     results = {"recommender": evaluate_rankings(ours, held_out)}
@@ -135,8 +136,13 @@ def run(
         "carried_pairs": float(len(pairs)),
         "held_out": float(len(held)),
         "peak_rss_mb_fit_recommend": peak_after_model,
+        "cpu_fit_recommend": cpu_model,
         **{f"seconds_{k}": v for k, v in timings.items()},
     }
+    print(
+        "blend weights (validation): "
+        + ", ".join(f"{k} {v:g}" for k, v in model.blend_weights.items())
+    )
     if model.cf_config is not None:
         c = model.cf_config
         print(
@@ -165,7 +171,8 @@ def report(table: pd.DataFrame, stats: dict[str, float]) -> None:
         + ", ".join(f"{k[8:]} {v:.2f}" for k, v in stats.items() if k.startswith("seconds_"))
     )
     print(
-        f"fit + recommend {stats['seconds_fit'] + stats['seconds_recommend']:.1f}s; peak memory "
+        f"fit + recommend {stats['seconds_fit'] + stats['seconds_recommend']:.1f}s wall, "
+        f"{stats['cpu_fit_recommend']:.1f}s CPU (user + system, this process); peak memory "
         f"of the process after fit + recommend {stats['peak_rss_mb_fit_recommend']:.0f} MB "
         f"(includes the data and its generation), at the end {peak_rss_mb():.0f} MB"
     )

@@ -81,10 +81,7 @@ def ease_scores(spec: StoreSpectrum, lam: float, rows: np.ndarray | None = None)
 def rp3_scores(
     x: sp.csr_matrix, alpha: float, beta: float, rows: np.ndarray | None = None
 ) -> np.ndarray:
-    """RP3beta scores (n, P) of stores `rows`: walk probability over product degree^beta.
-
-    The first step's 1 / (store degree) is the same for every product of a store and dropped.
-    """
+    """RP3beta scores (n, P) of stores `rows`: walk probability over product degree^beta."""
     deg_p = np.asarray((x > 0).sum(axis=0)).ravel().astype(np.float64)
     row_sum = np.asarray(x.sum(axis=1)).ravel()
     col_sum = np.asarray(x.sum(axis=0)).ravel()

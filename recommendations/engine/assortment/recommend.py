@@ -92,9 +92,18 @@ def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
 
 
 def _reasons(
-    model: AssortmentModel, weights: sp.csr_matrix, products: np.ndarray
+    model: AssortmentModel,
+    weights: sp.csr_matrix,
+    products: np.ndarray,
+    units: np.ndarray | None = None,
+    margin: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
-    """Reason dicts for one store (weights: its 1 x S neighbour row) and some product indices."""
+    """Reason dicts for one store (weights: its 1 x S neighbour row) and some product indices.
+
+    Facts, whichever model ranked the product: how many of the stores most like this one carry
+    it and what they sell of it, its share of all stores, and (with `units`, `margin`) the
+    weekly units and gross profit expected here.
+    """
     nbrs = weights.indices
     ev, rate = model.evidence, model.matrices.rate
     sub_r = rate[nbrs][:, products].toarray()
@@ -102,14 +111,18 @@ def _reasons(
     out: list[dict[str, object]] = []
     for j, p in enumerate(products):
         sold = sub_r[sub_c[:, j] > 0, j]
-        out.append(
-            {
-                "similar_stores": len(nbrs),
-                "carrying": int(sub_c[:, j].sum()),
-                "median_weekly_units_there": round(float(np.median(sold)), 1) if sold.size else 0.0,
-                "share_of_all_stores": round(float(ev.carry_count[p]) / ev.n_stores, 2),
-            }
-        )
+        reason: dict[str, object] = {
+            "similar_stores": len(nbrs),
+            "carrying": int(sub_c[:, j].sum()),
+            "median_weekly_units_there": round(float(np.median(sold)), 1) if sold.size else 0.0,
+            "share_of_all_stores": round(float(ev.carry_count[p]) / ev.n_stores, 2),
+        }
+        if units is not None:
+            reason["expected_weekly_units"] = round(float(units[p]), 1)
+        if units is not None and margin is not None:
+            reason["margin_per_unit"] = round(float(margin[p]), 2)
+            reason["expected_weekly_profit"] = round(float(units[p] * margin[p]), 2)
+        out.append(reason)
     return out
 
 
@@ -213,7 +226,7 @@ def recommend(
                 prob[i],
                 units[i],
                 margin,
-                _reasons(model, model.w_blend[r], top),
+                _reasons(model, model.w_blend[r], top, units[i], margin),
                 model,
             )
             if drop_k > 0:
@@ -293,5 +306,7 @@ def cold_start(
     value = np.full(len(model.product_ids), -np.inf)
     value[cand] = _rank_value(model, prob, prob, units, margin, cand, k)
     top = _top_k(cand, value[cand], k)
-    rows = _rows(sid, "add", top, prob, prob, units, margin, _reasons(model, w, top), model)
+    rows = _rows(
+        sid, "add", top, prob, prob, units, margin, _reasons(model, w, top, units, margin), model
+    )
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
