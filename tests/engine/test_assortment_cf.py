@@ -117,7 +117,7 @@ def test_blend_weights_follow_the_component_that_ranks_the_hidden_pairs() -> Non
         "ease": truth + 0.01 * rng.random(truth.shape),  # knows the answer
         "rp3beta": rng.random(truth.shape),
     }
-    weights, tried = choose_weights(parts, visible, hidden)
+    weights, tried = choose_weights([(parts, visible, hidden)])
     assert weights == {"classifier": 0.0, "ease": 1.0, "rp3beta": 0.0}
     assert max(tried.values()) == pytest.approx(1.0)
     # One component with all the weight ranks in its own order; a mix averages positions.

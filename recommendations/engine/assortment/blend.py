@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .cf import ndcg_of_scores
+from .cf import ndcg_per_store
 from .features import Evidence, pair_feature_columns
 
 COMPONENTS = ("classifier", "ease", "rp3beta")
@@ -59,28 +59,44 @@ def weight_grid(names: tuple[str, ...]) -> list[dict[str, float]]:
 
 
 def choose_weights(
-    parts: dict[str, np.ndarray], visible: sp.csr_matrix, hidden: sp.csr_matrix
+    copies: list[tuple[dict[str, np.ndarray], sp.csr_matrix, sp.csr_matrix]],
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """The grid weights with the best validation NDCG@10 (ties: the first in grid order).
+    """The grid weights to rank with, from the validation NDCG@10 over one or more copies.
 
-    `parts`: component scores (n, P) of the validation stores on the masked data; `visible`,
-    `hidden`: their visible and hidden pairs. Returns the weights and every candidate's NDCG.
+    `copies`: (component scores (n, P) of the validation stores on a masked copy, their visible
+    pairs, their hidden pairs). Every weighting is scored on every store of every copy. The best
+    mean wins, except that among the weightings within one standard error of it (of the paired
+    per-store difference) the most even mix is taken: on a small chain the validation cannot
+    tell such candidates apart, and a mix of models is the safer bet. Ties: grid order.
+    Returns the weights and every candidate's mean NDCG.
     """
-    names = tuple(n for n in COMPONENTS if n in parts)
-    best: tuple[float, dict[str, float]] = (-1.0, {names[0]: 1.0})
-    tried: dict[str, float] = {}
-    ranks = {n: rank_share(parts[n]) for n in names}
-    for w in weight_grid(names):
-        used = {n: v for n, v in w.items() if v > 0}
-        if len(used) == 1:
-            score = parts[next(iter(used))]
-        else:
-            score = -sum(v * ranks[n] for n, v in used.items())
-        value = ndcg_of_scores(np.asarray(score), visible, hidden)
-        tried[",".join(f"{n}={v:g}" for n, v in w.items())] = value
-        if value > best[0] + 1e-9:
-            best = (value, w)
-    return best[1], tried
+    names = tuple(n for n in COMPONENTS if n in copies[0][0])
+    grid = weight_grid(names)
+    per_store: list[np.ndarray] = []
+    for parts, visible, hidden in copies:
+        ranks = {n: rank_share(parts[n]) for n in names}
+        block = []
+        for w in grid:
+            used = {n: v for n, v in w.items() if v > 0}
+            if len(used) == 1:
+                score = parts[next(iter(used))]
+            else:
+                score = -sum(v * ranks[n] for n, v in used.items())
+            block.append(ndcg_per_store(np.asarray(score), visible, hidden))
+        per_store.append(np.vstack(block))
+    values = np.hstack(per_store)  # (candidates, stores over all copies)
+    means = values.mean(axis=1)
+    best = int(np.argmax(means))
+    diff = values[best][None, :] - values
+    se = diff.std(axis=1, ddof=1) / np.sqrt(max(values.shape[1], 1)) if values.shape[1] > 1 else 0
+    close = np.flatnonzero(means[best] - means <= se + 1e-12)
+    evenness = np.array([-max(grid[i].values()) for i in close])
+    pick = int(close[np.argmax(evenness)]) if close.size else best
+    tried = {
+        ",".join(f"{n}={v:g}" for n, v in w.items()): float(m)
+        for w, m in zip(grid, means, strict=True)
+    }
+    return grid[pick], tried
 
 
 def fit_probability(classifier: Pipeline, cols: list[np.ndarray]) -> np.ndarray:

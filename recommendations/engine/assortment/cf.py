@@ -123,6 +123,14 @@ def ndcg_of_scores(
 
     Visible pairs are never ranked; ties go to the lower product index (as in `recommend`).
     """
+    values = ndcg_per_store(scores, visible, hidden, k)
+    return float(values.mean()) if values.size else 0.0
+
+
+def ndcg_per_store(
+    scores: np.ndarray, visible: sp.csr_matrix, hidden: sp.csr_matrix, k: int = 10
+) -> np.ndarray:
+    """Binary NDCG@k of each row with hidden pairs (see `ndcg_of_scores`)."""
     s = scores.astype(np.float64, copy=True)
     vis = visible.tocoo()
     s[vis.row, vis.col] = -np.inf
@@ -134,15 +142,14 @@ def ndcg_of_scores(
     top = np.take_along_axis(top, order, axis=1)
     hid = hidden.tocsr()
     gains = 1.0 / np.log2(np.arange(2, k + 2))
-    total, count = 0.0, 0
+    out = []
     for i in range(n):
         rel = hid.indices[hid.indptr[i] : hid.indptr[i + 1]]
         if rel.size == 0:
             continue
         hits = np.isin(top[i], rel)
-        total += float(gains[hits].sum() / gains[: min(k, rel.size)].sum())
-        count += 1
-    return total / max(count, 1)
+        out.append(float(gains[hits].sum() / gains[: min(k, rel.size)].sum()))
+    return np.array(out)
 
 
 def validation_rows(hidden: sp.csr_matrix, max_stores: int, random_state: int) -> np.ndarray:

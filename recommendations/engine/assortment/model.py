@@ -100,12 +100,19 @@ def fit_assortment(
         x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
     clf.fit(x, y)
     weights, tried = {"classifier": 1.0}, {}
-    v = train.validation
-    if v is not None and v.evidence.ease is not None and v.rows.size:
-        parts = validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows)
-        weights, tried = choose_weights(parts, v.visible, v.hidden)
+    copies = [
+        (
+            validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows),
+            v.visible,
+            v.hidden,
+        )
+        for v in train.validations
+        if v.evidence.ease is not None and v.rows.size
+    ]
+    if copies:
+        weights, tried = choose_weights(copies)
     item_sim = train.item_sim
-    del train, v  # the masked copy's matrices are not needed any more
+    del train, copies  # the masked copy's matrices are not needed any more
     # The item neighbours are not rebuilt on the full data: the model reuses those of the first
     # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
     # pairs, like every other training feature, and at serving time there is no label to leak.

@@ -58,7 +58,7 @@ class TrainingSet:
     item_sim: sp.csr_matrix | None  # item neighbours of the first masked copy
     cf_config: CFConfig | None  # EASE / RP3beta settings chosen on the first masked copy
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
-    validation: ValidationCopy | None = None
+    validations: list[ValidationCopy] = field(default_factory=list)  # one per masking round
 
 
 def masked_training_pairs(
@@ -88,7 +88,7 @@ def masked_training_pairs(
     first_item_sim: sp.csr_matrix | None = None
     cf_config: CFConfig | None = None
     cf_validation: dict[str, float] = {}
-    validation: ValidationCopy | None = None
+    validations: list[ValidationCopy] = []
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
@@ -129,14 +129,16 @@ def masked_training_pairs(
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
-            rows_v = validation_rows(hidden, p.cf_validation_stores, p.random_state)
-            validation = ValidationCopy(
+        rows_v = validation_rows(hidden, p.cf_validation_stores, p.random_state)
+        validations.append(
+            ValidationCopy(
                 evidence=ev,
                 graphs=graphs,
                 rows=rows_v,
                 visible=mm.carried[rows_v],
                 hidden=hidden[rows_v],
             )
+        )
         # What ranks a negative "hard": the EASE score when there is one, else popularity.
         hard_score = ev.ease if ev.ease is not None else np.broadcast_to(ev.carry_count, (n_s, n_p))
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
@@ -168,7 +170,7 @@ def masked_training_pairs(
         item_sim=first_item_sim,
         cf_config=cf_config,
         cf_validation=cf_validation,
-        validation=validation,
+        validations=validations,
     )
 
 
