@@ -215,3 +215,12 @@ def test_collaborative_models_can_be_switched_off(chain) -> None:  # type: ignor
     assert model.cf_config is None and model.blend_weights == {"classifier": 1.0}
     assert "ease" not in model.feature_names
     assert recommend(model, ["s0"], k=1, drop_k=0).iloc[0].product_id == "p3"
+
+
+def test_a_large_catalogue_drops_the_item_knn_feature(chain) -> None:  # type: ignore[no-untyped-def]
+    sales, stores, products = chain
+    params = AssortmentParams(**{**PARAMS.__dict__, "item_knn_max_products": 10})
+    assert params.item_neighbours_for(20) == 0 and PARAMS.item_neighbours_for(20) == 10
+    model = fit_assortment(sales, stores, products, params)
+    assert "item_knn" not in model.feature_names and "ease" in model.feature_names
+    assert recommend(model, ["s0"], k=1, drop_k=0).iloc[0].product_id == "p3"

@@ -82,6 +82,14 @@ def rp3_scores(
     x: sp.csr_matrix, alpha: float, beta: float, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """RP3beta scores (n, P) of stores `rows`: walk probability over product degree^beta."""
+    walk, deg_p = rp3_walk(x, alpha, rows)
+    return walk * np.power(np.maximum(deg_p, 1.0), -beta)[None, :]
+
+
+def rp3_walk(
+    x: sp.csr_matrix, alpha: float, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The three-step walk probabilities (n, P) (beta = 0) and each product's degree."""
     deg_p = np.asarray((x > 0).sum(axis=0)).ravel().astype(np.float64)
     row_sum = np.asarray(x.sum(axis=1)).ravel()
     col_sum = np.asarray(x.sum(axis=0)).ravel()
@@ -92,8 +100,7 @@ def rp3_scores(
         p_ps = p_ps.power(alpha)
     sel = p_sp if rows is None else p_sp[rows]
     walk = (sel @ p_ps.T).toarray()  # (n, S): store -> product -> store
-    out = np.asarray((p_sp.T @ walk.T).T)  # (n, P): ... -> product
-    return out * np.power(np.maximum(deg_p, 1.0), -beta)[None, :]
+    return np.asarray((p_sp.T @ walk.T).T), deg_p
 
 
 def _inv(v: np.ndarray) -> np.ndarray:
@@ -192,8 +199,10 @@ def select_cf(
             if score > best_ease[0]:
                 best_ease = (score, kind, lam)
         for alpha in (0.5, 1.0):
+            walk, deg_p = rp3_walk(x, alpha, rows)
             for beta in (0.0, 0.3, 0.5, 0.7):
-                score = ndcg_of_scores(rp3_scores(x, alpha, beta, rows), vis_r, hid_r)
+                scored = walk * np.power(np.maximum(deg_p, 1.0), -beta)[None, :]
+                score = ndcg_of_scores(scored, vis_r, hid_r)
                 results[f"rp3/{kind}/alpha={alpha}/beta={beta}"] = score
                 if score > best_rp3[0]:
                     best_rp3 = (score, kind, alpha, beta)

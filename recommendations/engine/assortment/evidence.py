@@ -112,7 +112,10 @@ def build_evidence(
     size = np.bincount(category, minlength=k).astype(float)
     share = own_category.sum(axis=0) / np.maximum(size * carried.shape[0], 1.0)
     if item_sim is None:
-        item_sim = item_neighbours(carried, item_k, dims=item_dims, random_state=random_state)
+        if item_k > 0:
+            item_sim = item_neighbours(carried, item_k, dims=item_dims, random_state=random_state)
+        else:  # no item-kNN feature (large catalogues: EASE carries that signal)
+            item_sim = sp.csr_matrix(carried.shape[1:] * 2, dtype=np.float64)
     eff, adj, prod, floor = store_effect(m.rate, carried)
     norms = np.sqrt(np.asarray(carried.sum(axis=0)).ravel())
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
@@ -137,6 +140,7 @@ def build_evidence(
         shrink=shrink,
         use_categories=k > 1,
         use_attributes=attrs,
+        use_item_knn=item_k > 0,
         ease=None if scores is None else scores.ease,
         rp3=None if scores is None else scores.rp3,
     )

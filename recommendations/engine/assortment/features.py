@@ -37,6 +37,7 @@ class Evidence:
     shrink: float
     use_categories: bool
     use_attributes: bool
+    use_item_knn: bool = True
     # Collaborative-filtering scores (S, P) float32 of the fitted stores (cf.py); None: not used.
     ease: np.ndarray | None = None
     rp3: np.ndarray | None = None
@@ -55,7 +56,10 @@ def feature_names(ev: Evidence) -> list[str]:
         names.append("similar_sales_category_propensity")
         if ev.use_attributes:
             names.append("similar_attrs_category_propensity")
-    names += ["own_range_size", "item_knn", "product_rate", "expected_rate"]
+    names.append("own_range_size")
+    if ev.use_item_knn:
+        names.append("item_knn")
+    names += ["product_rate", "expected_rate"]
     if ev.ease is not None:
         names.append("ease")
     if ev.rp3 is not None:
@@ -148,14 +152,15 @@ def pair_feature_columns(
             cols.append(_category_ratio(ev, w_attrs)[:, cat])
     range_size = (c_own.sum(axis=1, keepdims=True) - c_own + 1.0) / (n_p + 1.0)
     cols.append(_logit(range_size))
-    if own is None:
-        knn = np.zeros((n, n_p))
-    else:
-        # The store's own co-occurrences are taken out of the item similarities.
-        own_share = c_own * _dense(own @ ev.item_pair_weight)
-        knn = _dense(own @ ev.item_sim) - own_share
-        knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
-    cols.append(np.log(knn + 0.01))
+    if ev.use_item_knn:
+        if own is None:
+            knn = np.zeros((n, n_p))
+        else:
+            # The store's own co-occurrences are taken out of the item similarities.
+            own_share = c_own * _dense(own @ ev.item_pair_weight)
+            knn = _dense(own @ ev.item_sim) - own_share
+            knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
+        cols.append(np.log(knn + 0.01))
     if rows is None:
         product_rate = np.broadcast_to(ev.product_log_rate[None, :], (n, n_p))
     else:

@@ -121,7 +121,7 @@ def fit_assortment(
     ev = build_evidence(
         m,
         products,
-        item_k=p.item_neighbours,
+        item_k=p.item_neighbours_for(m.carried.shape[1]),
         shrink=p.shrink,
         attrs=use_attrs,
         item_dims=p.item_svd_dims,

@@ -11,6 +11,7 @@ class AssortmentParams:
     recent_weeks: int = 8  # drop candidates: (near) no sales in this many weeks
     neighbours: int = 20  # stores like yours
     item_neighbours: int = 50
+    item_knn_max_products: int = 8000  # beyond, no item-kNN feature (P^2 work; EASE covers it)
     item_svd_dims: int | None = 64  # item cosine on this many SVD dims (None: exact)
     svd_dims: int = 32
     attr_weight: float = 0.4  # weight of attributes in the blended similarity (reasons, units)
@@ -27,4 +28,16 @@ class AssortmentParams:
     drop_min_carrying: int = 3
     collaborative: bool = True  # EASE + RP3beta scores as classifier features (cf.py)
     cf_validation_stores: int = 200  # stores the CF settings are validated on (a sample)
+    cf_validation_cells: int = 2_000_000  # and at most this many store x product cells
     random_state: int = 0
+
+    def item_neighbours_for(self, n_products: int) -> int:
+        """Item neighbours of the item-kNN feature for a catalogue this big (0: no feature)."""
+        if self.collaborative and n_products > self.item_knn_max_products:
+            return 0
+        return self.item_neighbours
+
+    def validation_stores_for(self, n_products: int) -> int:
+        return max(
+            20, min(self.cf_validation_stores, self.cf_validation_cells // max(1, n_products))
+        )

@@ -76,7 +76,9 @@ def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, 
 
 def rank_stores(model: AssortmentModel, rows: np.ndarray, prob: np.ndarray) -> np.ndarray:
     """The blended ranking score (n, P) of fitted stores `rows` (higher = suggest first)."""
-    return blend_scores(component_parts(model.evidence, rows, prob), model.blend_weights)
+    # A model pickled before the blend existed ranks by its classifier, as it did then.
+    weights = getattr(model, "blend_weights", None) or {"classifier": 1.0}
+    return blend_scores(component_parts(model.evidence, rows, prob), weights)
 
 
 def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:

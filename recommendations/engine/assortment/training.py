@@ -105,7 +105,7 @@ def masked_training_pairs(
                 mm.carried,
                 mm.rate,
                 hidden,
-                max_stores=p.cf_validation_stores,
+                max_stores=p.validation_stores_for(n_p),
                 random_state=p.random_state,
             )
         graphs = build_graphs(
@@ -120,7 +120,7 @@ def masked_training_pairs(
         ev = build_evidence(
             mm,
             products,
-            item_k=p.item_neighbours,
+            item_k=p.item_neighbours_for(m.carried.shape[1]),
             shrink=p.shrink,
             attrs=use_attrs,
             item_dims=p.item_svd_dims,
@@ -129,7 +129,7 @@ def masked_training_pairs(
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
-        rows_v = validation_rows(hidden, p.cf_validation_stores, p.random_state)
+        rows_v = validation_rows(hidden, p.validation_stores_for(n_p), p.random_state)
         validations.append(
             ValidationCopy(
                 evidence=ev,
