@@ -88,7 +88,9 @@ def choose_weights(
     means = values.mean(axis=1)
     best = int(np.argmax(means))
     diff = values[best][None, :] - values
-    se = diff.std(axis=1, ddof=1) / np.sqrt(max(values.shape[1], 1)) if values.shape[1] > 1 else 0
+    se = np.zeros(len(grid))
+    if values.shape[1] > 1:
+        se = diff.std(axis=1, ddof=1) / np.sqrt(values.shape[1])
     close = np.flatnonzero(means[best] - means <= se + 1e-12)
     evenness = np.array([-max(grid[i].values()) for i in close])
     pick = int(close[np.argmax(evenness)]) if close.size else best

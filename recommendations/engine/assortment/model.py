@@ -99,7 +99,8 @@ def fit_assortment(
     if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
         x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
     clf.fit(x, y)
-    weights, tried = {"classifier": 1.0}, {}
+    weights: dict[str, float] = {"classifier": 1.0}
+    tried: dict[str, float] = {}
     copies = [
         (
             validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows),
