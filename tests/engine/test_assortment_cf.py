@@ -125,3 +125,16 @@ def test_blend_weights_follow_the_component_that_ranks_the_hidden_pairs() -> Non
     mix = blend_scores(parts, {"classifier": 0.5, "ease": 0.5, "rp3beta": 0.0})
     expected = -(0.5 * rank_share(parts["classifier"]) + 0.5 * rank_share(parts["ease"]))
     assert np.allclose(mix, expected)
+
+
+def test_blend_keeps_the_classifier_when_validation_cannot_tell_them_apart() -> None:
+    visible, _, hidden = _blocks(2)
+    truth = hidden.toarray()
+    rng = np.random.default_rng(1)
+    parts = {
+        "classifier": truth + 0.01 * rng.random(truth.shape),  # as good as EASE
+        "ease": truth + 0.01 * rng.random(truth.shape),
+        "rp3beta": rng.random(truth.shape),
+    }
+    weights, _ = choose_weights([(parts, visible, hidden)])
+    assert weights == {"classifier": 1.0, "ease": 0.0, "rp3beta": 0.0}

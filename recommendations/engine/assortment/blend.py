@@ -66,8 +66,9 @@ def choose_weights(
     `copies`: (component scores (n, P) of the validation stores on a masked copy, their visible
     pairs, their hidden pairs). Every weighting is scored on every store of every copy. The best
     mean wins, except that among the weightings within one standard error of it (of the paired
-    per-store difference) the most even mix is taken: on a small chain the validation cannot
-    tell such candidates apart, and a mix of models is the safer bet. Ties: grid order.
+    per-store difference) the one with the most classifier weight is taken (then the best
+    mean): the classifier is the incumbent, and on a small chain the validation cannot tell
+    such candidates apart, so only a clear gain moves the weight to EASE or RP3beta.
     Returns the weights and every candidate's mean NDCG.
     """
     names = tuple(n for n in COMPONENTS if n in copies[0][0])
@@ -92,8 +93,9 @@ def choose_weights(
     if values.shape[1] > 1:
         se = diff.std(axis=1, ddof=1) / np.sqrt(values.shape[1])
     close = np.flatnonzero(means[best] - means <= se + 1e-12)
-    evenness = np.array([-max(grid[i].values()) for i in close])
-    pick = int(close[np.argmax(evenness)]) if close.size else best
+    # Prior toward the incumbent: the most classifier weight, then the best mean.
+    key = [(grid[i].get("classifier", 0.0), means[i]) for i in close]
+    pick = int(close[max(range(len(close)), key=lambda j: key[j])]) if close.size else best
     tried = {
         ",".join(f"{n}={v:g}" for n, v in w.items()): float(m)
         for w, m in zip(grid, means, strict=True)
