@@ -192,7 +192,7 @@ def select_cf(
         x = cf_input(visible, rate, kind)
         mean_sq = float(np.mean(x.data**2)) if x.nnz else 1.0
         spec = StoreSpectrum.of(x)
-        for f in (0.1, 0.4, 1.6, 6.4, 25.6):
+        for f in (0.1, 0.4, 1.6, 6.4, 25.6, 102.4):
             lam = f * n_s * mean_sq
             score = ndcg_of_scores(ease_scores(spec, lam, rows), vis_r, hid_r)
             results[f"ease/{kind}/lambda={lam:.3g}"] = score
