@@ -94,7 +94,7 @@ def test_select_cf_finds_the_block_structure_and_is_deterministic() -> None:
     config, tried = select_cf(visible, rate, hidden, random_state=0)
     again, _ = select_cf(visible, rate, hidden, random_state=0)
     assert config == again
-    assert len(tried) == 2 * (6 + 8)  # two inputs x (6 lambdas + 8 RP3beta settings)
+    assert len(tried) == 2 * (6 + 8) + 3  # two inputs x (6 lambdas + 8 RP3beta), 3 kNN sizes
     best = ease_scores(StoreSpectrum.of(visible), config.ease_lambda)
     # The chosen EASE ranks every store's hidden product above every product of the other block.
     h = hidden.tocoo()
@@ -138,3 +138,14 @@ def test_blend_keeps_the_classifier_when_validation_cannot_tell_them_apart() -> 
     }
     weights, _ = choose_weights([(parts, visible, hidden)])
     assert weights == {"classifier": 1.0, "ease": 0.0, "rp3beta": 0.0}
+
+
+def test_store_knn_is_the_nearest_ranges_share() -> None:
+    from recommendations.engine.assortment.cf import store_knn_scores
+
+    # s0 = {p0, p1} is closest to s1 = {p0, p1, p2} (cosine 2 / sqrt 6), not to s2 = {p2} (0).
+    x = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [0, 0, 1]], dtype=float))
+    assert np.allclose(store_knn_scores(x, 1, np.array([0])), [[1.0, 1.0, 1.0]])
+    both = store_knn_scores(x, 2)
+    w1, w2 = 2 / np.sqrt(6), 1e-3  # weights clipped at a small floor
+    assert np.allclose(both[0], [w1 / (w1 + w2), w1 / (w1 + w2), 1.0])

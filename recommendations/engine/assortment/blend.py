@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from .cf import ndcg_per_store
 from .features import Evidence, pair_feature_columns
 
-COMPONENTS = ("classifier", "ease", "rp3beta")
+COMPONENTS = ("classifier", "ease", "rp3beta", "store_knn")
 STEP = 0.25
 
 
@@ -137,6 +137,8 @@ def component_parts(ev: Evidence, rows: np.ndarray, prob: np.ndarray) -> dict[st
         parts["ease"] = ev.ease[rows]
     if ev.rp3 is not None:
         parts["rp3beta"] = ev.rp3[rows]
+    if getattr(ev, "knn", None) is not None:
+        parts["store_knn"] = ev.knn[rows]
     return parts
 
 

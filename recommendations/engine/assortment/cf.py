@@ -36,6 +36,7 @@ class CFConfig:
     rp3_input: str = "carried"
     rp3_alpha: float = 1.0
     rp3_beta: float = 0.3
+    knn_neighbours: int = 20
 
 
 def cf_input(carried: sp.csr_matrix, rate: sp.csr_matrix, kind: str) -> sp.csr_matrix:
@@ -103,6 +104,26 @@ def rp3_walk(
     return np.asarray((p_sp.T @ walk.T).T), deg_p
 
 
+def store_knn_scores(carried: sp.csr_matrix, k: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """User-user kNN (n, P): similarity-weighted share of the k most similar ranges (cosine)."""
+    c = carried.astype(np.float64).tocsr()
+    inv = sp.diags(_inv(np.sqrt(np.asarray(c.sum(axis=1)).ravel())))
+    cn = inv @ c
+    sel = cn if rows is None else cn[rows]
+    sim = (sel @ cn.T).toarray()
+    if rows is None:
+        np.fill_diagonal(sim, -np.inf)
+    else:
+        sim[np.arange(len(rows)), rows] = -np.inf
+    k = max(1, min(k, c.shape[0] - 1))
+    idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    w = np.clip(np.take_along_axis(sim, idx, axis=1), 1e-3, None)
+    graph = sp.csr_matrix(
+        (w.ravel(), (np.repeat(np.arange(sim.shape[0]), k), idx.ravel())), shape=sim.shape
+    )
+    return np.asarray((graph @ c).todense()) / np.maximum(w.sum(axis=1), 1e-12)[:, None]
+
+
 def _inv(v: np.ndarray) -> np.ndarray:
     return np.divide(1.0, v, out=np.zeros_like(v, dtype=np.float64), where=v > 0)
 
@@ -113,6 +134,7 @@ class CFScores:
 
     ease: np.ndarray
     rp3: np.ndarray
+    knn: np.ndarray
 
 
 def cf_scores(carried: sp.csr_matrix, rate: sp.csr_matrix, config: CFConfig) -> CFScores:
@@ -120,7 +142,10 @@ def cf_scores(carried: sp.csr_matrix, rate: sp.csr_matrix, config: CFConfig) -> 
         StoreSpectrum.of(cf_input(carried, rate, config.ease_input)), config.ease_lambda
     )
     rp3 = rp3_scores(cf_input(carried, rate, config.rp3_input), config.rp3_alpha, config.rp3_beta)
-    return CFScores(ease=ease.astype(np.float32), rp3=rp3.astype(np.float32))
+    knn = store_knn_scores(carried, config.knn_neighbours)
+    return CFScores(
+        ease=ease.astype(np.float32), rp3=rp3.astype(np.float32), knn=knn.astype(np.float32)
+    )
 
 
 def ndcg_of_scores(
@@ -206,11 +231,18 @@ def select_cf(
                 results[f"rp3/{kind}/alpha={alpha}/beta={beta}"] = score
                 if score > best_rp3[0]:
                     best_rp3 = (score, kind, alpha, beta)
+    best_knn = (-1.0, 20)
+    for k in (10, 20, 40):
+        score = ndcg_of_scores(store_knn_scores(visible, k, rows), vis_r, hid_r)
+        results[f"store_knn/k={k}"] = score
+        if score > best_knn[0]:
+            best_knn = (score, k)
     config = CFConfig(
         ease_input=best_ease[1],
         ease_lambda=best_ease[2],
         rp3_input=best_rp3[1],
         rp3_alpha=best_rp3[2],
         rp3_beta=best_rp3[3],
+        knn_neighbours=best_knn[1],
     )
     return config, results

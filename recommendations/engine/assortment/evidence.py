@@ -143,4 +143,5 @@ def build_evidence(
         use_item_knn=item_k > 0,
         ease=None if scores is None else scores.ease,
         rp3=None if scores is None else scores.rp3,
+        knn=None if scores is None else scores.knn,
     )

@@ -41,6 +41,7 @@ class Evidence:
     # Collaborative-filtering scores (S, P) float32 of the fitted stores (cf.py); None: not used.
     ease: np.ndarray | None = None
     rp3: np.ndarray | None = None
+    knn: np.ndarray | None = None  # user-user (store) kNN share, a blend component only
 
     @property
     def n_stores(self) -> int:
