@@ -82,8 +82,10 @@ def choose_weights(
             if len(used) == 1:
                 score = parts[next(iter(used))]
             else:
-                score = -sum(v * ranks[n] for n, v in used.items())
-            block.append(ndcg_per_store(np.asarray(score), visible, hidden))
+                score = np.zeros(ranks[names[0]].shape)
+                for n, v in used.items():
+                    score -= v * ranks[n]
+            block.append(ndcg_per_store(score, visible, hidden))
         per_store.append(np.vstack(block))
     values = np.hstack(per_store)  # (candidates, stores over all copies)
     means = values.mean(axis=1)
@@ -137,8 +139,9 @@ def component_parts(ev: Evidence, rows: np.ndarray, prob: np.ndarray) -> dict[st
         parts["ease"] = ev.ease[rows]
     if ev.rp3 is not None:
         parts["rp3beta"] = ev.rp3[rows]
-    if getattr(ev, "knn", None) is not None:
-        parts["store_knn"] = ev.knn[rows]
+    knn = getattr(ev, "knn", None)  # absent from models pickled before it existed
+    if knn is not None:
+        parts["store_knn"] = knn[rows]
     return parts
 
 
