@@ -2,7 +2,8 @@
 
     python bench/assortment_eval.py --data ../shared/data/breakfast [--seed 0]
     python bench/assortment_eval.py --demo            # the seeded demo chain, built in-process
-    python bench/assortment_eval.py --synthetic       # a large sparse chain, to show scale
+    python bench/assortment_eval.py --synthetic city  # a generated chain (city, regional,
+                                                      # grocery; scale = 500 x 20,000 products)
 
 Protocol: carried = sold in the last 26 weeks (182 days) before the latest date; hold out a fixed
 random 10% of the carried store x product pairs (all their sales rows are removed); fit on the
@@ -13,8 +14,10 @@ recall@10 (hits / min(10, held out)) and NDCG@10, averaged over stores with held
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,7 @@ from recommendations.engine.assortment import (
 )
 from recommendations.engine.assortment.baselines import BASELINES
 from recommendations.engine.assortment.matrices import SalesMatrices
+from recommendations.engine.assortment.synthetic import CHAINS, make_chain
 
 METRICS = ("recall@5", "recall@10", "capped_recall@10", "ndcg@10")
 
@@ -47,53 +51,30 @@ def demo_frames(
 
 
 def synthetic_frames(
-    stores: int, products: int, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A large sparse chain: store types x product categories drive ranges and weekly sales."""
-    rng = np.random.default_rng(seed)
-    n_types, n_cats, weeks = 8, 60, 27
-    store_type = rng.integers(n_types, size=stores)
-    size = rng.lognormal(0, 0.4, size=stores)
-    cat = rng.integers(n_cats, size=products)
-    pop = rng.normal(-3.2, 1.0, size=products)
-    affinity = rng.normal(0, 1.0, size=(n_types, n_cats))
-    logit = pop[None, :] + affinity[store_type][:, cat] + 0.5 * np.log(size)[:, None]
-    carried = rng.random((stores, products)) < 1 / (1 + np.exp(-logit))
-    s, p = np.nonzero(carried)
-    rate = (
-        np.exp(rng.normal(-0.5, 0.8, size=products))[p]
-        * size[s]
-        * np.exp(0.3 * affinity[store_type[s], cat[p]])
+    name: str, stores: int | None, products: int | None, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    """One of the generator's chains (engine/assortment/synthetic.py), optionally resized."""
+    spec = CHAINS[name]
+    spec = replace(
+        spec,
+        stores=stores or spec.stores,
+        products=products or spec.products,
+        seed=spec.seed + seed,
     )
-    end = pd.Timestamp("2025-06-29")
-    units = rng.poisson(np.tile(rate, weeks))
-    week = np.repeat(np.arange(weeks), rate.size)
-    keep = units > 0
-    store_names = np.array([f"S{i}" for i in range(stores)], dtype=object)
-    product_names = np.array([f"P{i}" for i in range(products)], dtype=object)
-    sales = pd.DataFrame(
-        {
-            "date": end - pd.to_timedelta(7 * (weeks - 1 - week[keep]), unit="D"),
-            "store_id": store_names[np.tile(s, weeks)[keep]],
-            "product_id": product_names[np.tile(p, weeks)[keep]],
-            "units": units[keep],
-        }
+    chain = make_chain(spec)
+    label = (
+        f"synthetic '{name}' {spec.stores} stores x {spec.products} products x {spec.weeks} "
+        f"weeks (segments {spec.segments}, regions {spec.regions}, local share "
+        f"{spec.local_share}, range share {spec.range_share}, popularity sd "
+        f"{spec.popularity_sigma}, segment strength {spec.segment_strength}, noise {spec.noise}), "
+        f"seed {spec.seed}"
     )
-    store_frame = pd.DataFrame(
-        {
-            "store_id": [f"S{i}" for i in range(stores)],
-            "store_type": [f"t{t}" for t in store_type],
-            "size_m2": (60 * size).round(),
-        }
-    )
-    product_frame = pd.DataFrame(
-        {
-            "product_id": [f"P{i}" for i in range(products)],
-            "name": "",
-            "category": [f"c{c}" for c in cat],
-        }
-    )
-    return sales, store_frame, product_frame
+    return chain.sales, chain.stores, chain.products, label
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _rank(scores: np.ndarray, m: SalesMatrices, k: int) -> dict[object, list[object]]:
@@ -133,12 +114,14 @@ def run(
     train = sales[merged["_held"].isna().to_numpy()]
     held_out = {s: set(g["product_id"]) for s, g in held.groupby("store_id")}
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model = fit_assortment(train, stores, products, params)
     timings["fit"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     recs = recommend(model, k=10, drop_k=0)
     timings["recommend"] = time.perf_counter() - t0
+    cpu_model = time.process_time() - c0
+    peak_after_model = peak_rss_mb()
     ours = {s: list(g.sort_values("rank")["product_id"]) for s, g in recs.groupby("store_id")}
     results = {"recommender": evaluate_rankings(ours, held_out)}
     m = model.matrices
@@ -152,8 +135,20 @@ def run(
         "products": float(len(m.product_ids)),
         "carried_pairs": float(len(pairs)),
         "held_out": float(len(held)),
+        "peak_rss_mb_fit_recommend": peak_after_model,
+        "cpu_fit_recommend": cpu_model,
         **{f"seconds_{k}": v for k, v in timings.items()},
     }
+    print(
+        "blend weights (validation): "
+        + ", ".join(f"{k} {v:g}" for k, v in model.blend_weights.items())
+    )
+    if model.cf_config is not None:
+        c = model.cf_config
+        print(
+            f"validation chose EASE on {c.ease_input} (lambda {c.ease_lambda:.3g}), RP3beta on "
+            f"{c.rp3_input} (alpha {c.rp3_alpha}, beta {c.rp3_beta})"
+        )
     return table, stats
 
 
@@ -175,6 +170,12 @@ def report(table: pd.DataFrame, stats: dict[str, float]) -> None:
         "seconds: "
         + ", ".join(f"{k[8:]} {v:.2f}" for k, v in stats.items() if k.startswith("seconds_"))
     )
+    print(
+        f"fit + recommend {stats['seconds_fit'] + stats['seconds_recommend']:.1f}s wall, "
+        f"{stats['cpu_fit_recommend']:.1f}s CPU (user + system, this process); peak memory "
+        f"of the process after fit + recommend {stats['peak_rss_mb_fit_recommend']:.0f} MB "
+        f"(includes the data and its generation), at the end {peak_rss_mb():.0f} MB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", type=Path, help="a directory in the plain sales schema")
     src.add_argument("--demo", action="store_true", help="the seed_demo chain, built in-process")
-    src.add_argument("--synthetic", action="store_true", help="a large sparse synthetic chain")
+    src.add_argument(
+        "--synthetic",
+        choices=sorted(CHAINS),
+        help="a generated chain: "
+        + ", ".join(f"{k} ({v.stores}x{v.products})" for k, v in CHAINS.items()),
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stores", type=int, default=None)
     ap.add_argument("--products", type=int, default=None)
@@ -200,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         sales, stores, products = demo_frames(n_s, n_p, args.days, args.seed)
         label = f"demo {n_s} stores x {n_p} products x {args.days} days, seed {args.seed}"
     else:
-        n_s, n_p = args.stores or 500, args.products or 20_000
-        sales, stores, products = synthetic_frames(n_s, n_p, args.seed)
-        label = f"synthetic {n_s} stores x {n_p} products, seed {args.seed}"
+        sales, stores, products, label = synthetic_frames(
+            args.synthetic, args.stores, args.products, args.seed
+        )
     load = time.perf_counter() - t0
     print(f"# assortment evaluation: {label} ({len(sales)} sales rows, loaded in {load:.1f}s)")
     t1 = time.perf_counter()

@@ -23,7 +23,9 @@ from .models import (
 from .services import registry
 from .services.pipeline import TRAIN_PARTS
 
-METRICS = ("wrmsse", "mean_rmsse", "mase", "coverage90", "bias")
+#: Backtest rows of the admin's table; "guarded" counts series (x origins) the guard made fall
+#: back to a baseline because the forecast was non-finite, negative or absurd.
+METRICS = ("wrmsse", "mean_rmsse", "mase", "coverage90", "bias", "guarded")
 
 
 def _backtest(version: ModelVersion) -> dict[str, dict[str, Any]]:
@@ -31,7 +33,9 @@ def _backtest(version: ModelVersion) -> dict[str, dict[str, Any]]:
 
 
 def _fmt(value: Any) -> str:
-    return f"{value:.3f}" if isinstance(value, int | float) else "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
 def backtest_table(versions: list[ModelVersion]) -> str:

@@ -128,10 +128,18 @@ def assortment_reason_text(action: str, reason: Mapping[str, Any]) -> str:
     if similar == 0:
         share = float(reason.get("share_of_all_stores") or 0.0)
         return _("Carried by %(pct)d%% of the stores in the chain.") % {"pct": round(share * 100)}
-    return _(
+    text = _(
         "Sold by %(carrying)d of the %(similar)d stores most like yours, about %(there)s a week "
         "there."
     ) % {"carrying": carrying, "similar": similar, "there": f"{there:g}"}
+    if reason.get("expected_weekly_profit") is not None and reason.get("expected_weekly_units"):
+        text += " " + _(
+            "Expected here: about %(units)s a week, %(profit)s gross profit a week."
+        ) % {
+            "units": f"{float(reason['expected_weekly_units']):g}",
+            "profit": f"{float(reason['expected_weekly_profit']):.2f}",
+        }
+    return text
 
 
 # --- shelf change list ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from .runs import Scope, compute_threads
 from .scoring import score_stores
 
 logger = logging.getLogger(__name__)
-BASELINE_NAMES = ("seasonal_naive", "moving_average", "ses", "tsb")
+BASELINE_NAMES = ("seasonal_naive", "moving_average", "historic_average", "ses", "tsb")
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,20 @@ def pipeline_config() -> PipelineConfig:
 
 def _score_dict(score: Any) -> dict[str, Any]:
     out = asdict(score)
-    out["origin_wrmsse"] = list(out["origin_wrmsse"])
-    return {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
+    out["origin_wrmsse"] = [_finite(v) for v in out["origin_wrmsse"]]
+    # JSON holds no NaN or infinity: a non-finite figure is stored as null, which reads back as
+    # NaN and so never wins the promotion gate.
+    return {k: (_finite(v) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def _score_from(raw: dict[str, Any]) -> ModelScore:
     """The inverse of ``_score_dict`` (missing figures back to NaN)."""
     values: dict[str, Any] = {k: (float("nan") if v is None else v) for k, v in raw.items()}
-    values["origin_wrmsse"] = tuple(raw.get("origin_wrmsse") or ())
+    values["origin_wrmsse"] = tuple(
+        float("nan") if v is None else v for v in raw.get("origin_wrmsse") or ()
+    )
+    known = set(ModelScore.__dataclass_fields__)
+    values = {k: v for k, v in values.items() if k in known}
     return ModelScore(**values)
 
 
@@ -227,6 +233,10 @@ def _part_finished(
                     "method": model.method,
                     "fallback_reason": model.fallback_reason,
                     "series": result["series"],
+                    # What the validation origin chose per segment, and how many series the
+                    # guard made fall back to a baseline (non-finite, negative or absurd).
+                    "served_by": dict(model.selection.served_by) if model.selection else {},
+                    "guarded_series": model.guarded_series,
                 },
                 data_start=start,
                 data_end=end,

@@ -181,3 +181,46 @@ def test_works_without_attributes_or_categories(chain) -> None:  # type: ignore[
 def test_rejects_a_frame_without_the_schema_columns() -> None:
     with pytest.raises(ValueError, match="lacks columns"):
         fit_assortment(pd.DataFrame({"store_id": ["a"], "units": [1]}))
+
+
+def test_blend_weights_come_from_validation(model) -> None:  # type: ignore[no-untyped-def]
+    assert model.cf_config is not None
+    assert set(model.blend_weights) <= {"classifier", "ease", "rp3beta", "store_knn"}
+    assert sum(model.blend_weights.values()) == pytest.approx(1.0)
+    assert model.blend_validation  # every candidate weighting was scored
+    chosen = ",".join(f"{k}={v:g}" for k, v in model.blend_weights.items())
+    assert chosen in model.blend_validation
+
+
+def test_with_margins_the_pool_is_ordered_by_expected_gross_profit(model) -> None:  # type: ignore[no-untyped-def]
+    plain = recommend(model, ["s0"], k=3, drop_k=0)
+    first, second = plain["product_id"].iloc[:2]
+    margins = {first: 0.01, second: 1000.0}
+    recs = recommend(model, ["s0"], k=3, margins=margins, drop_k=0)
+    assert recs["product_id"].iloc[0] == second  # the high-margin product goes first
+    profit = (recs["fit_probability"] * recs["expected_weekly_profit"].fillna(0)).to_numpy()
+    assert (np.diff(profit) <= 1e-12).all()
+    # The reason states the expected margin.
+    assert recs.iloc[0].reason["margin_per_unit"] == pytest.approx(1000.0)
+    assert recs.iloc[0].reason["expected_weekly_units"] == pytest.approx(
+        round(recs.iloc[0].expected_weekly_units, 1)
+    )
+
+
+def test_collaborative_models_can_be_switched_off(chain) -> None:  # type: ignore[no-untyped-def]
+    sales, stores, products = chain
+    model = fit_assortment(
+        sales, stores, products, AssortmentParams(**{**PARAMS.__dict__, "collaborative": False})
+    )
+    assert model.cf_config is None and model.blend_weights == {"classifier": 1.0}
+    assert "ease" not in model.feature_names
+    assert recommend(model, ["s0"], k=1, drop_k=0).iloc[0].product_id == "p3"
+
+
+def test_a_large_catalogue_drops_the_item_knn_feature(chain) -> None:  # type: ignore[no-untyped-def]
+    sales, stores, products = chain
+    params = AssortmentParams(**{**PARAMS.__dict__, "item_knn_max_products": 10})
+    assert params.item_neighbours_for(20) == 0 and PARAMS.item_neighbours_for(20) == 10
+    model = fit_assortment(sales, stores, products, params)
+    assert "item_knn" not in model.feature_names and "ease" in model.feature_names
+    assert recommend(model, ["s0"], k=1, drop_k=0).iloc[0].product_id == "p3"

@@ -181,3 +181,30 @@ def test_dismiss_validation_error(alice, suggested):
         url(alice.store.pk, f"{s.pk}/dismiss/"), {"reason": "x" * 301}, format="json"
     )
     assert r.status_code == 400 and "reason" in r.json()["fields"]
+
+
+def test_reason_text_states_the_expected_units_and_gross_profit():
+    from django.utils import translation
+
+    from recommendations.api.serializers_assortment import reason_text
+
+    reason = {
+        "similar_stores": 20,
+        "carrying": 12,
+        "median_weekly_units_there": 6.0,
+        "share_of_all_stores": 0.4,
+        "expected_weekly_units": 4.5,
+        "margin_per_unit": 1.2,
+        "expected_weekly_profit": 5.4,
+    }
+    with translation.override("en"):
+        text = reason_text("add", reason)
+    assert text == (
+        "Sold by 12 of the 20 stores most like yours, about 6 a week there. "
+        "Expected here: about 4.5 a week, 5.40 gross profit a week."
+    )
+    with translation.override("zh-hans"):
+        assert "毛利约 5.40" in reason_text("add", reason)
+    without = {k: v for k, v in reason.items() if k != "expected_weekly_profit"}
+    with translation.override("en"):
+        assert "gross profit" not in reason_text("add", without)

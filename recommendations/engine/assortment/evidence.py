@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .cf import CFConfig, cf_scores
 from .features import Evidence
 from .matrices import SalesMatrices
 from .similarity import item_neighbours, sales_embedding, top_k_neighbours
@@ -95,8 +96,12 @@ def build_evidence(
     item_dims: int | None = None,
     random_state: int = 0,
     item_sim: sp.csr_matrix | None = None,
+    cf: CFConfig | None = None,
 ) -> Evidence:
-    """`item_sim`: reuse these item neighbours instead of building them from `m` (see model)."""
+    """`item_sim`: reuse these item neighbours instead of building them from `m` (see model).
+
+    `cf`: also score every store x product with EASE and RP3beta under these settings.
+    """
     carried = m.carried
     category = categories(m.product_ids, products)
     k = int(category.max()) + 1
@@ -107,12 +112,16 @@ def build_evidence(
     size = np.bincount(category, minlength=k).astype(float)
     share = own_category.sum(axis=0) / np.maximum(size * carried.shape[0], 1.0)
     if item_sim is None:
-        item_sim = item_neighbours(carried, item_k, dims=item_dims, random_state=random_state)
+        if item_k > 0:
+            item_sim = item_neighbours(carried, item_k, dims=item_dims, random_state=random_state)
+        else:  # no item-kNN feature (large catalogues: EASE carries that signal)
+            item_sim = sp.csr_matrix(carried.shape[1:] * 2, dtype=np.float64)
     eff, adj, prod, floor = store_effect(m.rate, carried)
     norms = np.sqrt(np.asarray(carried.sum(axis=0)).ravel())
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     pair_weight = item_sim.copy().tocoo()
     pair_weight.data = inv[pair_weight.row] * inv[pair_weight.col]
+    scores = cf_scores(carried, m.rate, cf) if cf is not None else None
     return Evidence(
         carried=carried,
         carry_count=np.asarray(carried.sum(axis=0)).ravel(),
@@ -131,4 +140,8 @@ def build_evidence(
         shrink=shrink,
         use_categories=k > 1,
         use_attributes=attrs,
+        use_item_knn=item_k > 0,
+        ease=None if scores is None else scores.ease,
+        rp3=None if scores is None else scores.rp3,
+        knn=None if scores is None else scores.knn,
     )

@@ -37,6 +37,11 @@ class Evidence:
     shrink: float
     use_categories: bool
     use_attributes: bool
+    use_item_knn: bool = True
+    # Collaborative-filtering scores (S, P) float32 of the fitted stores (cf.py); None: not used.
+    ease: np.ndarray | None = None
+    rp3: np.ndarray | None = None
+    knn: np.ndarray | None = None  # user-user (store) kNN share, a blend component only
 
     @property
     def n_stores(self) -> int:
@@ -52,7 +57,14 @@ def feature_names(ev: Evidence) -> list[str]:
         names.append("similar_sales_category_propensity")
         if ev.use_attributes:
             names.append("similar_attrs_category_propensity")
-    names += ["own_range_size", "item_knn", "product_rate", "expected_rate"]
+    names.append("own_range_size")
+    if ev.use_item_knn:
+        names.append("item_knn")
+    names += ["product_rate", "expected_rate"]
+    if ev.ease is not None:
+        names.append("ease")
+    if ev.rp3 is not None:
+        names.append("rp3beta")
     return names
 
 
@@ -141,14 +153,15 @@ def pair_feature_columns(
             cols.append(_category_ratio(ev, w_attrs)[:, cat])
     range_size = (c_own.sum(axis=1, keepdims=True) - c_own + 1.0) / (n_p + 1.0)
     cols.append(_logit(range_size))
-    if own is None:
-        knn = np.zeros((n, n_p))
-    else:
-        # The store's own co-occurrences are taken out of the item similarities.
-        own_share = c_own * _dense(own @ ev.item_pair_weight)
-        knn = _dense(own @ ev.item_sim) - own_share
-        knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
-    cols.append(np.log(knn + 0.01))
+    if ev.use_item_knn:
+        if own is None:
+            knn = np.zeros((n, n_p))
+        else:
+            # The store's own co-occurrences are taken out of the item similarities.
+            own_share = c_own * _dense(own @ ev.item_pair_weight)
+            knn = _dense(own @ ev.item_sim) - own_share
+            knn = np.clip(knn, 0.0, None) / np.maximum(ev.item_sim_total, EPS)
+        cols.append(np.log(knn + 0.01))
     if rows is None:
         product_rate = np.broadcast_to(ev.product_log_rate[None, :], (n, n_p))
     else:
@@ -161,7 +174,17 @@ def pair_feature_columns(
         )
     cols.append(product_rate)
     cols.append(expected_log_rate(ev, w_sales, store_effect, product_rate, sales_carrying))
+    if ev.ease is not None:
+        cols.append(np.zeros((n, n_p)) if rows is None else ev.ease[rows].astype(np.float64))
+    if ev.rp3 is not None:
+        cols.append(np.zeros((n, n_p)) if rows is None else _log_relative(ev.rp3[rows]))
     return cols
+
+
+def _log_relative(score: np.ndarray) -> np.ndarray:
+    """log of a non-negative score over its row's maximum (the walk's scale is per store)."""
+    top = np.maximum(score.max(axis=1, keepdims=True), 1e-30)
+    return np.log(score.astype(np.float64) / top + 1e-4)
 
 
 def pair_features(

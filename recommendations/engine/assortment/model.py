@@ -7,7 +7,7 @@ profile and attributes) and a logistic classifier that turns leave-one-out evide
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,9 +16,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .blend import choose_weights, validation_parts
+from .cf import CFConfig
 from .evidence import build_evidence, build_graphs
 from .features import Evidence, feature_names
 from .matrices import SalesMatrices, build_matrices
+from .params import AssortmentParams
 from .similarity import (
     AttributeEncoder,
     attribute_embedding,
@@ -26,28 +29,6 @@ from .similarity import (
     fit_attribute_encoder,
 )
 from .training import masked_training_pairs, store_chunks
-
-
-@dataclass(frozen=True)
-class AssortmentParams:
-    carried_weeks: int = 26  # carried = sold in this many weeks before the latest date
-    recent_weeks: int = 8  # drop candidates: (near) no sales in this many weeks
-    neighbours: int = 20  # stores like yours
-    item_neighbours: int = 50
-    item_svd_dims: int | None = 64  # item cosine on this many SVD dims (None: exact)
-    svd_dims: int = 32
-    attr_weight: float = 0.4  # weight of attributes in the blended similarity (reasons, units)
-    shrink: float = 2.0  # pseudo-stores pulling neighbour shares toward chain popularity
-    max_train_pairs: int = 300_000
-    mask_fraction: float = 0.1  # share of carried pairs hidden to make training examples
-    mask_rounds: int = 2
-    enough_positives: int = 20_000  # no further masking rounds once this many hidden pairs
-    regularisation: float = 1.0  # inverse strength (C) of the logistic classifier
-    units_power: float = 0.0  # score = fit probability * expected units ** units_power
-    drop_ratio: float = 0.25  # drop when selling below this share of the expected rate
-    drop_max_recent_units: float = 1.0
-    drop_min_carrying: int = 3
-    random_state: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +44,11 @@ class AssortmentModel:
     w_blend: sp.csr_matrix  # (S, S) top-k neighbours by the blended similarity
     classifier: Pipeline
     feature_names: tuple[str, ...]
+    cf_config: CFConfig | None = None  # EASE / RP3beta settings chosen on the validation split
+    cf_validation: dict[str, float] = field(default_factory=dict)
+    # Weights of the final rank blend (blend.py) and the validation NDCG@10 of every candidate.
+    blend_weights: dict[str, float] = field(default_factory=lambda: {"classifier": 1.0})
+    blend_validation: dict[str, float] = field(default_factory=dict)
 
     @property
     def store_ids(self) -> np.ndarray:
@@ -106,9 +92,28 @@ def fit_assortment(
         attr_weight=p.attr_weight,
         random_state=p.random_state,
     )
-    x, y, masked_item_sim = masked_training_pairs(
-        m, products, attr_emb, use_attrs=use_attrs, params=p
-    )
+    train = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
+    x, y = train.x, train.y
+    cf_config, cf_validation = train.cf_config, train.cf_validation
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
+    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
+        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
+    clf.fit(x, y)
+    weights: dict[str, float] = {"classifier": 1.0}
+    tried: dict[str, float] = {}
+    copies = [
+        (
+            validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows),
+            v.visible,
+            v.hidden,
+        )
+        for v in train.validations
+        if v.evidence.ease is not None and v.rows.size
+    ]
+    if copies:
+        weights, tried = choose_weights(copies)
+    item_sim = train.item_sim
+    del train, copies  # the masked copy's matrices are not needed any more
     # The item neighbours are not rebuilt on the full data: the model reuses those of the first
     # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
     # pairs, like every other training feature, and at serving time there is no label to leak.
@@ -117,17 +122,14 @@ def fit_assortment(
     ev = build_evidence(
         m,
         products,
-        item_k=p.item_neighbours,
+        item_k=p.item_neighbours_for(m.carried.shape[1]),
         shrink=p.shrink,
         attrs=use_attrs,
         item_dims=p.item_svd_dims,
         random_state=p.random_state,
-        item_sim=masked_item_sim,
+        item_sim=item_sim,
+        cf=cf_config,
     )
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
-    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
-        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
-    clf.fit(x, y)
     return AssortmentModel(
         params=p,
         matrices=m,
@@ -140,6 +142,10 @@ def fit_assortment(
         w_blend=graphs.w_blend,
         classifier=clf,
         feature_names=tuple(feature_names(ev)),
+        cf_config=cf_config,
+        cf_validation=cf_validation,
+        blend_weights=weights,
+        blend_validation=tried,
     )
 
 

@@ -14,14 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import expit
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
+from .blend import blend_scores, component_parts, fit_probability
 from .features import expected_log_rate, neighbour_share, pair_feature_columns
-from .model import AssortmentModel, store_chunks
+from .model import AssortmentModel
 from .similarity import attribute_embedding, top_k_neighbours
+from .training import store_chunks
 
 RESULT_COLUMNS = (
     "store_id",
@@ -71,36 +69,16 @@ def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, 
         w_attrs=None if model.w_attrs is None else model.w_attrs[rows],
         store_effect=ev.store_effect[rows],
     )
-    prob = _fit_probability(model.classifier, cols)
+    prob = fit_probability(model.classifier, cols)
     units = np.exp(expected_log_rate(ev, model.w_blend[rows], ev.store_effect[rows]))
     return prob, units
 
 
-def _fit_probability(classifier: Pipeline, cols: list[np.ndarray]) -> np.ndarray:
-    """`classifier.predict_proba` of the stacked feature columns, without stacking them.
-
-    The scaler + logistic regression is one linear function: summed column by column over the
-    (n, P) arrays (features rounded to float32, as in training). Other pipelines go the long way.
-    """
-    steps = [step for _, step in classifier.steps]
-    if (
-        len(steps) == 2
-        and isinstance(steps[0], StandardScaler)
-        and isinstance(steps[1], LogisticRegression)
-        and steps[1].coef_.shape[0] == 1
-        and steps[1].classes_.tolist() == [0, 1]
-    ):
-        scaler, lr = steps
-        scale = scaler.scale_ if scaler.scale_ is not None else np.ones(len(cols))
-        mean = scaler.mean_ if scaler.mean_ is not None else np.zeros(len(cols))
-        w = lr.coef_[0] / scale
-        z = np.full(cols[0].shape, float(lr.intercept_[0] - np.dot(w, mean)))
-        for weight, col in zip(w, cols, strict=True):
-            z += weight * col.astype(np.float32)
-        return expit(z)
-    feats = np.stack(cols, axis=2).astype(np.float32)
-    n, n_p, n_f = feats.shape
-    return classifier.predict_proba(feats.reshape(-1, n_f))[:, 1].reshape(n, n_p)
+def rank_stores(model: AssortmentModel, rows: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """The blended ranking score (n, P) of fitted stores `rows` (higher = suggest first)."""
+    # A model pickled before the blend existed ranks by its classifier, as it did then.
+    weights = getattr(model, "blend_weights", None) or {"classifier": 1.0}
+    return blend_scores(component_parts(model.evidence, rows, prob), weights)
 
 
 def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
@@ -116,9 +94,18 @@ def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
 
 
 def _reasons(
-    model: AssortmentModel, weights: sp.csr_matrix, products: np.ndarray
+    model: AssortmentModel,
+    weights: sp.csr_matrix,
+    products: np.ndarray,
+    units: np.ndarray | None = None,
+    margin: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
-    """Reason dicts for one store (weights: its 1 x S neighbour row) and some product indices."""
+    """Reason dicts for one store (weights: its 1 x S neighbour row) and some product indices.
+
+    Facts, whichever model ranked the product: how many of the stores most like this one carry
+    it and what they sell of it, its share of all stores, and (with `units`, `margin`) the
+    weekly units and gross profit expected here.
+    """
     nbrs = weights.indices
     ev, rate = model.evidence, model.matrices.rate
     sub_r = rate[nbrs][:, products].toarray()
@@ -126,14 +113,18 @@ def _reasons(
     out: list[dict[str, object]] = []
     for j, p in enumerate(products):
         sold = sub_r[sub_c[:, j] > 0, j]
-        out.append(
-            {
-                "similar_stores": len(nbrs),
-                "carrying": int(sub_c[:, j].sum()),
-                "median_weekly_units_there": round(float(np.median(sold)), 1) if sold.size else 0.0,
-                "share_of_all_stores": round(float(ev.carry_count[p]) / ev.n_stores, 2),
-            }
-        )
+        reason: dict[str, object] = {
+            "similar_stores": len(nbrs),
+            "carrying": int(sub_c[:, j].sum()),
+            "median_weekly_units_there": round(float(np.median(sold)), 1) if sold.size else 0.0,
+            "share_of_all_stores": round(float(ev.carry_count[p]) / ev.n_stores, 2),
+        }
+        if units is not None:
+            reason["expected_weekly_units"] = round(float(units[p]), 1)
+        if units is not None and margin is not None:
+            reason["margin_per_unit"] = round(float(margin[p]), 2)
+            reason["expected_weekly_profit"] = round(float(units[p] * margin[p]), 2)
+        out.append(reason)
     return out
 
 
@@ -165,10 +156,30 @@ def _rows(
 
 
 def _rank_value(
-    model: AssortmentModel, prob: np.ndarray, units: np.ndarray, margin: np.ndarray | None
+    model: AssortmentModel,
+    rank_score: np.ndarray,
+    prob: np.ndarray,
+    units: np.ndarray,
+    margin: np.ndarray | None,
+    cand: np.ndarray,
+    k: int,
 ) -> np.ndarray:
-    value = units if margin is None else units * np.maximum(margin, 0.0)
-    return prob * np.power(np.maximum(value, 1e-9), model.params.units_power)
+    """The value the candidates `cand` are ordered by (higher first).
+
+    Without margins: the blended ranking score (what the evaluation measures). With margins:
+    the `profit_pool` x k candidates the blend ranks best, ordered by expected gross profit
+    (fit probability x expected weekly units x margin); the others after them, in blend order.
+    """
+    value = rank_score[cand].astype(np.float64)
+    if margin is None or cand.size == 0:
+        return value
+    pool = min(cand.size, max(k, 1) * model.params.profit_pool)
+    top = _top_k(np.arange(cand.size), value, pool)
+    profit = prob[cand[top]] * units[cand[top]] * np.maximum(margin[cand[top]], 0.0)
+    out = value - (value.max() - value.min() + 1.0) * 2.0  # below every pooled product
+    # Pooled products rank by profit, above the rest (ties by blend order via _top_k's index).
+    out[top] = np.max(out) + 1.0 + profit / max(float(profit.max()), 1e-12)
+    return out
 
 
 def recommend(
@@ -198,24 +209,26 @@ def recommend(
     for chunk in store_chunks(len(rows_idx), len(model.product_ids), len(model.feature_names)):
         rows = rows_idx[chunk]
         prob, units = score_stores(model, rows)
+        ranked = rank_stores(model, rows, prob)
         own = ev.carried[rows].toarray() > 0
         for i, r in enumerate(rows):
             sid = str(model.store_ids[r])
             listed = own[i].copy()
             if carried is not None and sid in carried:
                 listed |= _product_mask(model, carried[sid])
-            value = _rank_value(model, prob[i], units[i], margin)
             cand = np.flatnonzero(~listed & _allowed_mask(model, sid, allowed))
+            value = np.full(len(model.product_ids), -np.inf)
+            value[cand] = _rank_value(model, ranked[i], prob[i], units[i], margin, cand, k)
             top = _top_k(cand, value[cand], k)
             out += _rows(
                 sid,
                 "add",
                 top,
-                value,
+                ranked[i],
                 prob[i],
                 units[i],
                 margin,
-                _reasons(model, model.w_blend[r], top),
+                _reasons(model, model.w_blend[r], top, units[i], margin),
                 model,
             )
             if drop_k > 0:
@@ -286,13 +299,16 @@ def cold_start(
     nb_effect = float((w @ ev.store_effect)[0] / max(w.sum(), 1e-9))
     units = np.exp(expected_log_rate(ev, w, np.array([nb_effect])))[0]
     margin = _margin_vector(model, margins)
-    value = _rank_value(model, prob, units, margin)
     ok = (
         np.ones(len(model.product_ids), dtype=bool)
         if allowed is None
         else _product_mask(model, allowed)
     )
     cand = np.flatnonzero(ok)
-    top = cand[np.lexsort((cand, -value[cand]))][:k]
-    rows = _rows(sid, "add", top, value, prob, units, margin, _reasons(model, w, top), model)
+    value = np.full(len(model.product_ids), -np.inf)
+    value[cand] = _rank_value(model, prob, prob, units, margin, cand, k)
+    top = _top_k(cand, value[cand], k)
+    rows = _rows(
+        sid, "add", top, prob, prob, units, margin, _reasons(model, w, top, units, margin), model
+    )
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))

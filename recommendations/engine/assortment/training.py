@@ -8,19 +8,17 @@ carry (label 0), from features computed on the masked data, so no feature can pe
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .evidence import build_evidence, build_graphs
+from .cf import CFConfig, select_cf, validation_rows
+from .evidence import Graphs, build_evidence, build_graphs
 from .features import Evidence, feature_names, pair_feature_columns
 from .matrices import SalesMatrices
-
-if TYPE_CHECKING:
-    from .model import AssortmentParams
+from .params import AssortmentParams
 
 FEATURE_CELLS_PER_CHUNK = 4_000_000
 
@@ -40,6 +38,29 @@ def mask_matrices(m: SalesMatrices, keep: sp.csr_matrix) -> SalesMatrices:
     )
 
 
+@dataclass(frozen=True)
+class ValidationCopy:
+    """The first masked copy: its evidence, and the validation stores' visible / hidden pairs."""
+
+    evidence: Evidence
+    graphs: Graphs
+    rows: np.ndarray  # validation stores
+    visible: sp.csr_matrix  # (len(rows), P)
+    hidden: sp.csr_matrix  # (len(rows), P)
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Examples for the classifier, and what the first masked copy taught besides them."""
+
+    x: np.ndarray  # (n, F) float32 features
+    y: np.ndarray  # (n,) 1 = hidden carried pair, 0 = not carried
+    item_sim: sp.csr_matrix | None  # item neighbours of the first masked copy
+    cf_config: CFConfig | None  # EASE / RP3beta settings chosen on the first masked copy
+    cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
+    validations: list[ValidationCopy] = field(default_factory=list)  # one per masking round
+
+
 def masked_training_pairs(
     m: SalesMatrices,
     products: pd.DataFrame | None,
@@ -47,11 +68,13 @@ def masked_training_pairs(
     *,
     use_attrs: bool,
     params: AssortmentParams,
-) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
+) -> TrainingSet:
     """Features and labels from `params.mask_rounds` independent maskings of the carried pairs.
 
-    Also returns the item neighbours of the first masked copy (None without any masking), which
-    the fitted model reuses (see `fit_assortment`): they are the costliest part of the evidence.
+    The first masked copy is also the validation split of the collaborative-filtering scorers:
+    their settings are the ones that best rank its hidden pairs (`cf.select_cf`), and every
+    round's features then use them. The item neighbours of that copy are kept too, for the
+    fitted model to reuse (see `fit_assortment`): they are the costliest part of the evidence.
     """
     p = params
     rng = np.random.default_rng(p.random_state)
@@ -63,6 +86,9 @@ def masked_training_pairs(
     coo = m.carried.tocoo()
     positives_seen = 0
     first_item_sim: sp.csr_matrix | None = None
+    cf_config: CFConfig | None = None
+    cf_validation: dict[str, float] = {}
+    validations: list[ValidationCopy] = []
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
@@ -74,6 +100,14 @@ def masked_training_pairs(
             (np.ones(int(hide.sum())), (coo.row[hide], coo.col[hide])), shape=m.carried.shape
         )
         mm = mask_matrices(m, keep)
+        if p.collaborative and cf_config is None and hidden.nnz:
+            cf_config, cf_validation = select_cf(
+                mm.carried,
+                mm.rate,
+                hidden,
+                max_stores=p.validation_stores_for(n_p),
+                random_state=p.random_state,
+            )
         graphs = build_graphs(
             mm.rate,
             attr_emb,
@@ -86,14 +120,27 @@ def masked_training_pairs(
         ev = build_evidence(
             mm,
             products,
-            item_k=p.item_neighbours,
+            item_k=p.item_neighbours_for(m.carried.shape[1]),
             shrink=p.shrink,
             attrs=use_attrs,
             item_dims=p.item_svd_dims,
             random_state=p.random_state,
+            cf=cf_config,
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
+        rows_v = validation_rows(hidden, p.validation_stores_for(n_p), p.random_state)
+        validations.append(
+            ValidationCopy(
+                evidence=ev,
+                graphs=graphs,
+                rows=rows_v,
+                visible=mm.carried[rows_v],
+                hidden=hidden[rows_v],
+            )
+        )
+        # What ranks a negative "hard": the EASE score when there is one, else popularity.
+        hard_score = ev.ease if ev.ease is not None else np.broadcast_to(ev.carry_count, (n_s, n_p))
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
             feats = pair_feature_columns(
                 ev,
@@ -109,13 +156,48 @@ def masked_training_pairs(
                 positives = np.flatnonzero(pos[i])
                 negatives = np.flatnonzero(~visible[i] & ~pos[i])
                 if negatives.size > neg_per_store:
-                    negatives = np.sort(rng.choice(negatives, neg_per_store, replace=False))
+                    negatives = _pick_negatives(
+                        negatives, hard_score[rows[i]], neg_per_store, p.hard_negatives, rng
+                    )
                 picked.append(i * n_p + np.concatenate([positives, negatives]))
                 positives_seen += positives.size
                 ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
             flat = np.concatenate(picked)
             xs.append(np.stack([f.reshape(-1)[flat] for f in feats], axis=1).astype(np.float32))
-    return np.concatenate(xs), np.concatenate(ys).astype(np.int64), first_item_sim
+    return TrainingSet(
+        x=np.concatenate(xs),
+        y=np.concatenate(ys).astype(np.int64),
+        item_sim=first_item_sim,
+        cf_config=cf_config,
+        cf_validation=cf_validation,
+        validations=validations,
+    )
 
 
-__all__ = ["Evidence", "mask_matrices", "masked_training_pairs", "store_chunks"]
+def _pick_negatives(
+    negatives: np.ndarray,
+    score: np.ndarray,
+    n: int,
+    hard: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """`n` of the store's not-carried products: its `hard` best-scored ones, the rest at random.
+
+    The top of a store's list is where the ranking is decided, so the classifier must see the
+    near misses, not only the products nobody would suggest.
+    """
+    hard = min(hard, n)
+    top = negatives[np.argsort(-score[negatives], kind="stable")[:hard]]
+    rest = np.setdiff1d(negatives, top, assume_unique=True)
+    extra = rng.choice(rest, min(n - hard, rest.size), replace=False) if n > hard else rest[:0]
+    return np.sort(np.concatenate([top, extra]))
+
+
+__all__ = [
+    "Evidence",
+    "TrainingSet",
+    "ValidationCopy",
+    "mask_matrices",
+    "masked_training_pairs",
+    "store_chunks",
+]
