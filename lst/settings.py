@@ -146,7 +146,13 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The apps send JSON; any other body is 415 (no multipart parsing of uploads nobody sends).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # One reader for every body: size cap, depth limit, no duplicate keys (lst/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["lst.api.parsers.JSONParser"],
+    # REST framework's JSON, written by orjson (lst/api/renderers.py); the browsable API stays.
+    "DEFAULT_RENDERER_CLASSES": [
+        "lst.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "lst.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
