@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.
     "lst.unavailable.DatabaseUnavailableMiddleware",
+    # A GET with a body under /api/: 400 parse_error (no read takes one).
+    "lst.api.middleware.NoBodyOnReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +186,8 @@ SIMPLE_JWT = {
     # revokes the refresh token sent; `flushexpiredtokens` (beat, daily) prunes the lists.
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Access tokens whose claims are type- and range-checked before use (lst/api/tokens.py).
+    "AUTH_TOKEN_CLASSES": ("lst.api.tokens.AccessToken",),
 }
 
 SPECTACULAR_SETTINGS: dict[str, Any] = {

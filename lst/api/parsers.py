@@ -108,9 +108,7 @@ class JSONParser(parsers.JSONParser):
 
     renderer_class = JSONRenderer
 
-    def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Any = None
-    ) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         encoding = parsers.get_encoding(parser_context or {})
         raw = stream.read()
         try:

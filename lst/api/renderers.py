@@ -58,4 +58,3 @@ class JSONRenderer(renderers.JSONRenderer):
         if indent is not None or self.ensure_ascii or not self.compact:
             return super().render(data, accepted_media_type, renderer_context)
         return render_json(data)
-
