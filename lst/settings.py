@@ -343,3 +343,5 @@ INSTALLED_APPS += ["import_export"]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# CSV, XLSX, TSV, and JSON read by the API's JSON reader under the same size cap.
+from lst.import_formats import IMPORT_FORMATS  # noqa: E402
