@@ -21,7 +21,9 @@ from lst.json_documents import JSONDocumentError, json_document_loads
 
 class JSON(base_formats.JSON):
     def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
-        raw = in_stream.encode("utf-8", "surrogatepass") if isinstance(in_stream, str) else in_stream
+        raw = (
+            in_stream.encode("utf-8", "surrogatepass") if isinstance(in_stream, str) else in_stream
+        )
         if len(raw) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise JSONDocumentError(_("The file is too large."))
         document = json_document_loads(raw)

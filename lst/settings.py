@@ -344,4 +344,4 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # CSV, XLSX, TSV, and JSON read by the API's JSON reader under the same size cap.
-from lst.import_formats import IMPORT_FORMATS  # noqa: E402
+from lst.import_formats import IMPORT_FORMATS  # noqa: E402, F401

@@ -41,7 +41,7 @@ BAD_CLAIMS: dict[str, list[Any]] = {
 }
 
 
-def forge(user_pk: Any, token_type: str = "access", /, **claims: Any) -> str:
+def forge(user_pk: Any, token_type: str = "access", /, **claims: Any) -> str:  # noqa: S107
     """A token signed with the project's key: valid claims for `user_id`, except `claims`."""
     now = int(time.time())
     payload: dict[str, Any] = {
@@ -59,7 +59,7 @@ def forge(user_pk: Any, token_type: str = "access", /, **claims: Any) -> str:
     return jwt.encode(payload, jwt_settings.SIGNING_KEY, algorithm=jwt_settings.ALGORITHM)
 
 
-def bad_tokens(user_id: Any, token_type: str = "access") -> list[tuple[str, str]]:
+def bad_tokens(user_id: Any, token_type: str = "access") -> list[tuple[str, str]]:  # noqa: S107
     """(label, token) for every bad value of every claim, plus a deep-header token."""
     out = [
         (f"{claim}={_label(value)}", forge(user_id, token_type, **{claim: value}))
