@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,13 @@ from rest_framework.renderers import JSONRenderer as RestFrameworkRenderer
 from lst.api.parsers import MAX_DEPTH, JSONDocumentError, json_document_loads
 from lst.api.renderers import JSONRenderer
 from tests.api.conftest import url
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The messages are checked in English (the catalogue translates them too)."""
+    with translation.override("en"):
+        yield
 
 
 def nested(depth: int, leaf: str = "1") -> bytes:
@@ -127,7 +135,7 @@ def test_what_is_accepted_reads_as_the_standard_library_reads_it(value: Any) -> 
 
 
 def _post(client: Any, path: str, body: bytes, content_type: str = "application/json") -> Any:
-    return client.generic("POST", path, body, content_type=content_type)
+    return client.generic("POST", path, body, content_type=content_type, HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.mark.smoke
