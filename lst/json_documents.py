@@ -34,7 +34,8 @@ MAX_DEPTH = 64
 # run on text orjson accepted, so the scan stays aligned on string boundaries: outside strings
 # a valid text has no quote.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"(?:[ \t\n\r]*(:))?')
-# orjson reads an integer beyond 64 bits as a float; such a float is at least this large.
+# orjson reads an integer beyond 64 bits as a float; such a float is at least this large
+# (in magnitude: -2**63 - 1 rounds to -2**63).
 _INEXACT = 2.0**63
 
 
@@ -84,7 +85,7 @@ def _inspect(document: dict[str, Any] | list[Any]) -> tuple[int, bool]:
             kind = type(child)
             if kind is dict or kind is list:
                 stack.append((child, depth + 1))
-            elif kind is float and not -_INEXACT <= child < _INEXACT:
+            elif kind is float and (child <= -_INEXACT or child >= _INEXACT):
                 inexact = True
     return keys, inexact
 
