@@ -56,11 +56,12 @@ def json_document_loads(raw: bytes | str) -> Any:
         if str(exc).startswith("depth limit exceeded"):
             raise _too_deep() from exc
         raise JSONDocumentError(str(exc)) from exc
-    if not isinstance(document, dict | list):
-        return document
-    keys, inexact = _inspect(document)
-    if keys and _count_keys(raw) != keys:
-        raise JSONDocumentError(_("An object has the same key twice."))
+    if isinstance(document, dict | list):
+        keys, inexact = _inspect(document)
+        if keys and _count_keys(raw) != keys:
+            raise JSONDocumentError(_("An object has the same key twice."))
+    else:
+        inexact = type(document) is float and _beyond_64_bits(document)
     if inexact:
         # Depth already checked: the standard library's recursive reader is safe here.
         document = json.loads(raw)
@@ -85,9 +86,13 @@ def _inspect(document: dict[str, Any] | list[Any]) -> tuple[int, bool]:
             kind = type(child)
             if kind is dict or kind is list:
                 stack.append((child, depth + 1))
-            elif kind is float and (child <= -_INEXACT or child >= _INEXACT):
+            elif kind is float and _beyond_64_bits(child):
                 inexact = True
     return keys, inexact
+
+
+def _beyond_64_bits(number: float) -> bool:
+    return number <= -_INEXACT or number >= _INEXACT
 
 
 def _too_deep() -> JSONDocumentError:

@@ -99,6 +99,7 @@ def test_integers_beyond_64_bits_stay_exact() -> None:
     }
     assert type(json_document_loads(b"[18446744073709551617]")[0]) is int
     assert json_document_loads(b"[-9223372036854775809]") == [-(2**63) - 1]
+    assert json_document_loads(b"-18015369785282265088") == -18015369785282265088  # top level
 
 
 json_values = st.recursive(
