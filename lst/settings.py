@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.
     "lst.unavailable.DatabaseUnavailableMiddleware",
+    # A GET with a body under /api/: 400 parse_error (no read takes one).
+    "lst.api.middleware.NoBodyOnReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,7 +151,13 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The apps send JSON; any other body is 415 (no multipart parsing of uploads nobody sends).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # One reader for every body: size cap, depth limit, no duplicate keys (lst/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["lst.api.parsers.JSONParser"],
+    # REST framework's JSON, written by orjson (lst/api/renderers.py); the browsable API stays.
+    "DEFAULT_RENDERER_CLASSES": [
+        "lst.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "lst.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -181,6 +189,8 @@ SIMPLE_JWT = {
     # revokes the refresh token sent; `flushexpiredtokens` (beat, daily) prunes the lists.
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Access tokens whose claims are type- and range-checked before use (lst/api/tokens.py).
+    "AUTH_TOKEN_CLASSES": ("lst.api.tokens.AccessToken",),
 }
 
 SPECTACULAR_SETTINGS: dict[str, Any] = {
@@ -336,3 +346,5 @@ INSTALLED_APPS += ["import_export"]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# CSV, XLSX, TSV, and JSON read by the API's JSON reader under the same size cap.
+from lst.import_formats import IMPORT_FORMATS  # noqa: E402, F401

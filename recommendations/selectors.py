@@ -29,11 +29,10 @@ from .models import (
 def purchase_suggestions_current(*, store: Store) -> QuerySet[PurchaseSuggestion]:
     """The store's pending suggestions of the latest scoring day, most urgent first."""
     pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
-    latest = pending.order_by("-for_date").values_list("for_date", flat=True).first()
-    if latest is None:
-        return pending.none()
+    # One query: the latest day as a subquery (no pending row: NULL, so no row matches).
+    latest = pending.order_by("-for_date").values("for_date")[:1]
     return (
-        pending.filter(for_date=latest)
+        pending.filter(for_date=Subquery(latest))
         .select_related("product")
         .order_by(F("days_until_stockout").asc(nulls_last=True), "kind", "product_id")
     )
@@ -48,6 +47,8 @@ class SuggestionSetVersion:
     lines: int
     last_id: int
     changed_at: dt.datetime  # latest updated_at of the suggestions and of their products
+    # The owner's budget, read in the same query for the basket; not part of the version.
+    budget: Decimal | None = None
 
     def key(self) -> str:
         return (
@@ -67,6 +68,7 @@ def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None
         last_id=Max("id"),
         changed=Max("updated_at"),
         product_changed=Max("product__updated_at"),
+        budget=Max("store__purchase_settings__budget"),  # one settings row per store at most
     )
     if not row["lines"]:
         return None
@@ -75,6 +77,7 @@ def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None
         lines=row["lines"],
         last_id=row["last_id"],
         changed_at=max(row["changed"], row["product_changed"]),
+        budget=row["budget"],
     )
 
 
@@ -114,11 +117,23 @@ class BasketSummary:
     promised_delivery_date: dt.date | None
 
 
+class Unread:
+    """The budget was not read yet (`basket_summary` reads it)."""
+
+
+UNREAD = Unread()
+
+
 def basket_summary(
-    *, store: Store, totals: BasketTotals, now: dt.datetime | None = None
+    *,
+    store: Store,
+    totals: BasketTotals,
+    now: dt.datetime | None = None,
+    budget: Decimal | Unread | None = UNREAD,
 ) -> BasketSummary:
     """The basket of the current suggestions (their totals from `basket_totals`): the
-    warehouse's minimum order, the owner's budget, when an order placed now arrives."""
+    warehouse's minimum order, the owner's budget (read here unless given, as
+    `purchase_suggestions_version` reads it), when an order placed now arrives."""
     wh = store.warehouse
     mov = wh.min_order_value if wh else Decimal("0")
     promised = None
@@ -130,7 +145,10 @@ def basket_summary(
             wh.lead_time_days,
             wh.delivery_weekdays,
         )
-    budget = PurchaseSettings.objects.filter(store=store).values_list("budget", flat=True).first()
+    if isinstance(budget, Unread):
+        budget = (
+            PurchaseSettings.objects.filter(store=store).values_list("budget", flat=True).first()
+        )
     return BasketSummary(
         for_date=totals.for_date,
         lines=totals.lines,

@@ -25,12 +25,11 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from lst.api.openapi import error_responses
+from lst.api.tokens import RefreshToken, token_backend
 
 
 class PublicEndpointAuthentication(BaseAuthentication):
@@ -127,7 +126,10 @@ class RefreshOutputSerializer(serializers.Serializer):
 
 class RefreshSerializer(TokenRefreshSerializer):
     """simplejwt's refresh, except that a token of a deleted account is refused (401) like one
-    of a disabled account, instead of failing on the missing user."""
+    of a disabled account, instead of failing on the missing user. Its tokens' claims are
+    checked before use (lst/api/tokens.py)."""
+
+    token_class = RefreshToken
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         try:

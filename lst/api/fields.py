@@ -18,3 +18,15 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class ListField(serializers.ListField):
+    """REST framework's ListField, except that a list longer than `max_length` is refused before
+    its items are validated, with the same error. REST framework checks the length after
+    validating every item: a body of 100,000 order lines cost half a minute of CPU before its
+    400. (`many=True` serializers already check first.)"""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)

@@ -26,7 +26,9 @@ from stores.selectors import store_get_for_user
 from ..explain import purchase_reason_text
 from ..models import PurchaseSettings, PurchaseSuggestion
 from ..selectors import (
+    UNREAD,
     BasketTotals,
+    Unread,
     basket_summary,
     basket_totals,
     purchase_suggestions_current,
@@ -179,8 +181,11 @@ class SuggestionsOutSerializer(serializers.Serializer):
     lines = PurchaseSuggestionSerializer(many=True)
 
 
-def current_lines(*, store: Store) -> tuple[list[dict[str, Any]], BasketTotals]:
-    """The rendered lines of the store's current suggestions and their totals.
+def current_lines(
+    *, store: Store
+) -> tuple[list[dict[str, Any]], BasketTotals, Decimal | Unread | None]:
+    """The rendered lines of the store's current suggestions, their totals, and the owner's
+    budget when the version query read it (UNREAD when the store has no pending suggestion).
 
     Rendering explains every line in the request language, which costs more than reading
     them, while the set changes a few times a day (nightly scoring, the owner's answers). So the
@@ -189,20 +194,20 @@ def current_lines(*, store: Store) -> tuple[list[dict[str, Any]], BasketTotals]:
     """
     version = purchase_suggestions_version(store=store)
     if version is None:
-        return [], BasketTotals(
-            for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0")
-        )
+        empty = BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
+        return [], empty, UNREAD
     seconds = settings.SUGGESTIONS_CACHE_SECONDS
     key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
     if seconds > 0:
         cached = cache.get(key)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            lines, totals = cached
+            return lines, totals, version.budget
     rows = list(purchase_suggestions_current(store=store))
     out = (list(PurchaseSuggestionSerializer(rows, many=True).data), basket_totals(rows))
     if seconds > 0:
         cache.set(key, out, seconds)
-    return out
+    return out[0], out[1], version.budget
 
 
 class SuggestionsView(APIView):
@@ -214,8 +219,8 @@ class SuggestionsView(APIView):
     )
     def get(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
-        lines, totals = current_lines(store=store)
-        summary = basket_summary(store=store, totals=totals)
+        lines, totals, budget = current_lines(store=store)
+        summary = basket_summary(store=store, totals=totals, budget=budget)
         return Response({"basket": BasketSerializer(summary).data, "lines": lines})
 
 
