@@ -314,6 +314,12 @@ SHOPPER_OTP_TTL_SECONDS = 300  # a login code lives 5 minutes
 SHOPPER_OTP_MAX_ATTEMPTS = 5  # wrong guesses before a code dies
 SHOPPER_MAX_LINES = 50  # per order
 SHOPPER_MAX_LINE_QUANTITY = 99  # units per line
+# One shopper cannot tie up a store's stock: at most this many orders still open (placed,
+# accepted, ready, out for delivery) and this many units in them, across all stores.
+SHOPPER_MAX_OPEN_ORDERS = env.int("SHOPPER_MAX_OPEN_ORDERS", default=3)
+SHOPPER_MAX_OPEN_UNITS = env.int("SHOPPER_MAX_OPEN_UNITS", default=200)
+# Phone numbers (logins, one-time codes): mobile numbers of these regions only, stored in E.164.
+PHONE_REGIONS = [r.upper() for r in env.list("PHONE_REGIONS", default=["CN"])]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["otp"] = env.str("THROTTLE_OTP", default="5/min")
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
