@@ -110,8 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: local memory by default, Redis with CACHE_URL=redis://...
+# --- Cache: local memory by default, Redis with CACHE_URL=redis://... While Redis is down, reads
+# miss and writes are dropped (lst/cache.py); throttles decide for themselves (lst/throttling.py).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://lst")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "lst.cache.FailSoftRedisCache"
+    # A Redis that stops answering (not only one that refuses connections) costs a request at
+    # most this long, not a hang until gunicorn's timeout.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,9 +161,10 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lst.api.errors.exception_handler",
+    # DRF's throttles counting atomically, with a policy for a cache outage (lst/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "lst.throttling.AnonRateThrottle",
+        "lst.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
@@ -169,6 +179,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 API_MAX_PAGE_SIZE = 200
+# Throttle scopes that answer 503 (not "let through") while the cache cannot count: the guards
+# against password and code guessing and text-message floods.
+THROTTLE_FAIL_CLOSED_SCOPES = env.list("THROTTLE_FAIL_CLOSED_SCOPES", default=["login", "otp"])
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),

@@ -29,7 +29,6 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -42,6 +41,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from lst.api.openapi import error_responses
 from lst.phones import phone_e164, phone_stored_forms
+from lst.throttling import AtomicRateThrottle, ScopedRateThrottle
 
 #: The claim naming how a token's session was opened (RFC 8176 "amr"), and the code login's value.
 AMR_CLAIM = "amr"
@@ -73,7 +73,7 @@ class PublicEndpointAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class LoginNameThrottle(SimpleRateThrottle):
+class LoginNameThrottle(AtomicRateThrottle):
     """Counts attempts per login name (whatever address they come from), at the `login` rate.
     A phone number counts in its E.164 form, whatever digits or layout it is typed in."""
 

@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from lst.api.auth import PublicEndpointAuthentication
 from lst.api.openapi import error_responses
+from lst.throttling import ScopedRateThrottle
 from shoppers import services
 from shoppers.selectors import addresses_for
 

@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib.auth.models import update_last_login
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from lst.api.auth import AMR_CLAIM, CODE_LOGIN_METHOD
 from lst.api.lists import ListAPIView
 from lst.phones import phone_e164
+from lst.throttling import AtomicRateThrottle
 from shoppers.selectors import shopper_profile_get
 
 
@@ -26,7 +26,7 @@ class ShopperView(ListAPIView):
         shopper_profile_get(user=request.user)
 
 
-class PhoneThrottle(SimpleRateThrottle):
+class PhoneThrottle(AtomicRateThrottle):
     """Counts requests per phone number (whatever address they come from), in its E.164 form:
     the same number typed another way is the same bucket."""
 
