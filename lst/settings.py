@@ -352,3 +352,23 @@ INSTALLED_APPS += ["import_export"]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# --- Admin login brute-force limits (django-axes, issue 21): see lst/admin_lockout.py.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it answers for a locked-out login
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out name or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The API login's rate ("10/min"): that many failures per period, then locked for a period.
+_login_number, _login_period = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")
+AXES_FAILURE_LIMIT = int(_login_number)
+AXES_COOLOFF_TIME = timedelta(
+    seconds={"s": 1, "m": 60, "h": 3600, "d": 86400}[_login_period.strip()[0]]
+)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own, like the two throttles
+AXES_CLIENT_IP_CALLABLE = "lst.admin_lockout.client_ip"
+AXES_USERNAME_CALLABLE = "lst.admin_lockout.login_name"
+AXES_LOCKOUT_CALLABLE = "lst.admin_lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success does not wipe the failures counted against the address
+AXES_ENABLE_ADMIN = True  # field teams' superusers can see and clear attempts in the admin

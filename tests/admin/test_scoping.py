@@ -45,6 +45,10 @@ GLOBAL = {
     "shoppers.shopperprofile",
     "shoppers.shopperaddress",
     "auth.group",
+    # Failed admin logins (django-axes): superusers read and clear them.
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
 }
 
 
