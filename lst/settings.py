@@ -329,7 +329,7 @@ SHOPPER_MAX_LINES = 50  # per order
 SHOPPER_MAX_LINE_QUANTITY = 99  # units per line
 # One shopper cannot tie up a store's stock: at most this many orders still open (placed,
 # accepted, ready, out for delivery) and this many units in them, across all stores.
-SHOPPER_MAX_OPEN_ORDERS = env.int("SHOPPER_MAX_OPEN_ORDERS", default=3)
+SHOPPER_MAX_OPEN_ORDERS = env.int("SHOPPER_MAX_OPEN_ORDERS", default=5)
 SHOPPER_MAX_OPEN_UNITS = env.int("SHOPPER_MAX_OPEN_UNITS", default=200)
 # Phone numbers (logins, one-time codes): mobile numbers of these regions only, stored in E.164.
 PHONE_REGIONS = [r.upper() for r in env.list("PHONE_REGIONS", default=["CN"])]

@@ -131,7 +131,10 @@ class ShopperOrderPlaceInputSerializer(serializers.Serializer):
     address = serializers.IntegerField(
         required=False, allow_null=True, help_text="Your address id; required for delivery."
     )
-    lines = ShopperOrderLineInputSerializer(many=True, allow_empty=False)
+    # Capped before any line is validated (the service checks SHOPPER_MAX_LINES again).
+    lines = ShopperOrderLineInputSerializer(  # type: ignore[call-arg]  # passed to the list
+        many=True, allow_empty=False, max_length=settings.SHOPPER_MAX_LINES
+    )
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
