@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/stores/1/", "/api/nowhere"])
 def test_an_unknown_host_answers_json_under_api(path: str) -> None:
-    r = Client().get(path, HTTP_HOST="evil.example")
+    r = Client().get(path, HTTP_HOST="evil.example", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 400
     assert r["Content-Type"] == "application/json"
     assert r.json() == {"code": "bad_request", "message": "Bad request.", "fields": {}}

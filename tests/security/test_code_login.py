@@ -99,7 +99,9 @@ def test_a_code_session_cannot_be_refreshed_once_the_account_has_a_role(
     r = anon.post("/api/v1/auth/token/refresh/", {"refresh": login.data["refresh"]})
     assert r.status_code == 200, r.data
     MembershipFactory.create(user=shopper, store=alice.store, role=StoreMembership.Role.OWNER)
-    refused = anon.post("/api/v1/auth/token/refresh/", {"refresh": r.data["refresh"]})
+    refused = anon.post(
+        "/api/v1/auth/token/refresh/", {"refresh": r.data["refresh"]}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert (refused.status_code, refused.data["code"]) == (401, "authentication_failed")
     assert "password" in refused.data["message"]
     # The password login is unaffected: a token from it opens the store.
