@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lst.middleware.RequestObservabilityMiddleware",  # first: request id, access log, metrics
     "django.middleware.security.SecurityMiddleware",
+    "lst.csp.ContentSecurityPolicyMiddleware",  # issue 21: a policy per kind of page
     # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.
     "lst.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
