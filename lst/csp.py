@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -25,7 +24,9 @@ PAGE_POLICY = (
 
 
 def _docs_policy() -> str:
-    dist = str(settings.SPECTACULAR_SETTINGS.get("SWAGGER_UI_DIST", "")) or ""
+    from drf_spectacular.settings import spectacular_settings
+
+    dist = str(spectacular_settings.SWAGGER_UI_DIST or "")
     parts = urlsplit(dist)
     cdn = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
     return (
