@@ -6,6 +6,11 @@ beat's sweep (every 10 minutes, for chunks pending 15 minutes). So each time a w
 reconnects, it asks for a sweep of the chunks not sent since that moment, and the run resumes
 within seconds of the broker's return. Sending a chunk twice is harmless: scoring one is
 idempotent.
+
+A worker's first connection sweeps too: a worker started in place of one that was killed
+(SIGKILL, out of memory) resumes the chunk its predecessor held at once, instead of waiting for
+the broker's visibility timeout or beat's sweep. The price is that a worker added to a healthy
+run re-sends its pending chunks once (scored once each all the same).
 """
 
 from __future__ import annotations
@@ -28,8 +33,6 @@ class SweepOnReconnect(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, c: Any) -> None:
-        if c.restart_count < 1:  # this worker's first connection, not a reconnect
-            return
         since = dt.datetime.now(dt.UTC).isoformat()
         for name in SWEEPS_ON_RECONNECT:
             try:
@@ -37,4 +40,4 @@ class SweepOnReconnect(bootsteps.StartStopStep):
             except Exception as exc:  # never take the consumer down; beat's sweep remains
                 logger.warning("could not send %s after a reconnect: %r", name, exc)
             else:
-                logger.info("broker connection back: sent %s", name)
+                logger.info("broker connection (re)established: sent %s", name)

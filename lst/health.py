@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from lst.cache import cache_ping
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -13,7 +16,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database (and the broker, when one is configured) answer."""
+    """The database, the cache and (when one is configured) the broker answer. A cache outage
+    makes the process not ready although it still serves (reads miss, logins answer 503): the
+    orchestrator should know."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -21,6 +26,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache_ping(cache)
+        checks["cache"] = "ok"
+    except Exception as exc:
+        checks["cache"] = f"error: {exc.__class__.__name__}"
     if settings.CELERY_BROKER_URL:
         try:
             from lst.celery import app

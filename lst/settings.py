@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lst.middleware.RequestObservabilityMiddleware",  # first: request id, access log, metrics
     "django.middleware.security.SecurityMiddleware",
+    "lst.csp.ContentSecurityPolicyMiddleware",  # issue 21: a policy per kind of page
     # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.
     "lst.unavailable.DatabaseUnavailableMiddleware",
     # A GET with a body under /api/: 400 parse_error (no read takes one).
@@ -112,8 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: local memory by default, Redis with CACHE_URL=redis://...
+# --- Cache: local memory by default, Redis with CACHE_URL=redis://... While Redis is down, reads
+# miss and writes are dropped (lst/cache.py); throttles decide for themselves (lst/throttling.py).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://lst")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "lst.cache.FailSoftRedisCache"
+    # A Redis that stops answering (not only one that refuses connections) costs a request at
+    # most this long, not a hang until gunicorn's timeout.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,9 +173,10 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lst.api.errors.exception_handler",
+    # DRF's throttles counting atomically, with a policy for a cache outage (lst/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "lst.throttling.AnonRateThrottle",
+        "lst.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
@@ -180,6 +191,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 API_MAX_PAGE_SIZE = 200
+# Throttle scopes that answer 503 (not "let through") while the cache cannot count: the guards
+# against password and code guessing and text-message floods.
+THROTTLE_FAIL_CLOSED_SCOPES = env.list("THROTTLE_FAIL_CLOSED_SCOPES", default=["login", "otp"])
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
@@ -327,6 +341,12 @@ SHOPPER_OTP_TTL_SECONDS = 300  # a login code lives 5 minutes
 SHOPPER_OTP_MAX_ATTEMPTS = 5  # wrong guesses before a code dies
 SHOPPER_MAX_LINES = 50  # per order
 SHOPPER_MAX_LINE_QUANTITY = 99  # units per line
+# One shopper cannot tie up a store's stock: at most this many orders still open (placed,
+# accepted, ready, out for delivery) and this many units in them, across all stores.
+SHOPPER_MAX_OPEN_ORDERS = env.int("SHOPPER_MAX_OPEN_ORDERS", default=5)
+SHOPPER_MAX_OPEN_UNITS = env.int("SHOPPER_MAX_OPEN_UNITS", default=200)
+# Phone numbers (logins, one-time codes): mobile numbers of these regions only, stored in E.164.
+PHONE_REGIONS = [r.upper() for r in env.list("PHONE_REGIONS", default=["CN"])]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["otp"] = env.str("THROTTLE_OTP", default="5/min")
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
@@ -348,3 +368,23 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # CSV, XLSX, TSV, and JSON read by the API's JSON reader under the same size cap.
 from lst.import_formats import IMPORT_FORMATS  # noqa: E402, F401
+
+# --- Admin login brute-force limits (django-axes, issue 21): see lst/admin_lockout.py.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it answers for a locked-out login
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out name or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The API login's rate ("10/min"): that many failures per period, then locked for a period.
+_login_number, _login_period = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")
+AXES_FAILURE_LIMIT = int(_login_number)
+AXES_COOLOFF_TIME = timedelta(
+    seconds={"s": 1, "m": 60, "h": 3600, "d": 86400}[_login_period.strip()[0]]
+)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own, like the two throttles
+AXES_CLIENT_IP_CALLABLE = "lst.admin_lockout.client_ip"
+AXES_USERNAME_CALLABLE = "lst.admin_lockout.login_name"
+AXES_LOCKOUT_CALLABLE = "lst.admin_lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success does not wipe the failures counted against the address
+AXES_ENABLE_ADMIN = True  # field teams' superusers can see and clear attempts in the admin

@@ -20,5 +20,6 @@ urlpatterns = [
 ]
 
 # Unmatched URLs and unhandled errors under /api/ answer the API's JSON error shape.
+handler400 = "lst.api.errors.bad_request"
 handler404 = "lst.api.errors.page_not_found"
 handler500 = "lst.api.errors.server_error"

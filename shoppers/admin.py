@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lst.errors import DomainError
-from stores.admin_scoping import TerritoryScopedAdminMixin
+from stores.admin_scoping import TerritoryScopedAdminMixin, scoped_list_filter
 
 from . import services
 from .models import (
@@ -85,8 +85,9 @@ class ShopperOrderAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_filter = (
         "status",
         "fulfilment",
-        "store__territory",
-        "store",
+        # Only the stores and territories of the orders in scope: never another territory's names.
+        scoped_list_filter("store__territory"),
+        scoped_list_filter("store"),
         ("placed_at", admin.DateFieldListFilter),
     )
     search_fields = (

@@ -2,6 +2,14 @@
 
 Staff keep using the admin with sessions. Login is throttled twice: per client address (scope
 `login`) and per login name, so one account cannot be guessed at from many addresses.
+
+A shopper's one-time text code is a weaker proof than a password: it never logs into an account
+with a store, warehouse or staff role (`user_has_business_role`). Tokens it yields carry
+`amr: ["otp"]`, and such a refresh token stops being exchanged once its account gains a role.
+
+Refresh tokens rotate atomically: the spent token is blacklisted by an insert that the database
+lets succeed once (the blacklist's one-to-one key), so concurrent refreshes of one token give one
+new session and 401 for the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -20,16 +29,36 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from lst.api.openapi import error_responses
 from lst.api.tokens import RefreshToken, token_backend
+from lst.phones import phone_e164, phone_stored_forms
+from lst.throttling import AtomicRateThrottle, ScopedRateThrottle
+
+#: The claim naming how a token's session was opened (RFC 8176 "amr"), and the code login's value.
+AMR_CLAIM = "amr"
+CODE_LOGIN_METHOD = "otp"
+
+
+def user_has_business_role(user: Any) -> bool:
+    """Does the account act for a business: staff or superuser (the admin), a member of a
+    store (owner or clerk), a warehouse's service account, a territory's field agent?"""
+    User = get_user_model()
+    roles = (
+        Q(is_staff=True)
+        | Q(is_superuser=True)
+        | Q(memberships__isnull=False)
+        | Q(warehouse_account__isnull=False)
+        | Q(territories__isnull=False)
+    )
+    return bool(User.objects.filter(pk=user.pk).filter(roles).exists())
 
 
 class PublicEndpointAuthentication(BaseAuthentication):
@@ -43,8 +72,9 @@ class PublicEndpointAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class LoginNameThrottle(SimpleRateThrottle):
-    """Counts attempts per login name (whatever address they come from), at the `login` rate."""
+class LoginNameThrottle(AtomicRateThrottle):
+    """Counts attempts per login name (whatever address they come from), at the `login` rate.
+    A phone number counts in its E.164 form, whatever digits or layout it is typed in."""
 
     scope = "login"
 
@@ -52,7 +82,8 @@ class LoginNameThrottle(SimpleRateThrottle):
         login = request.data.get("login") if hasattr(request.data, "get") else None
         if not isinstance(login, str) or not login.strip():
             return None
-        digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()
+        ident = phone_e164(login) or login.strip().lower()  # a number in any layout: one name
+        digest = hashlib.sha256(ident.encode()).hexdigest()
         return self.cache_format % {"scope": "login-name", "ident": digest}
 
 
@@ -64,7 +95,11 @@ def user_authenticate(*, login: str, password: str) -> Any:
     """
     User = get_user_model()
     login = login.strip()
-    user = User.objects.filter(Q(username=login) | (Q(phone=login) & ~Q(phone=""))).first()
+    match = Q(username=login) | (Q(phone=login) & ~Q(phone=""))
+    phone = phone_e164(login)
+    if phone is not None:  # the number in any layout, whatever form the account stored it in
+        match |= Q(phone__in=phone_stored_forms(phone))
+    user = User.objects.filter(match).order_by("pk").first()
     if user is None:
         User().set_password(password)
         return None
@@ -125,19 +160,52 @@ class RefreshOutputSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh, except that a token of a deleted account is refused (401) like one
-    of a disabled account, instead of failing on the missing user. Its tokens' claims are
-    checked before use (lst/api/tokens.py)."""
+    """simplejwt's refresh with three differences: a token of a deleted account is refused (401)
+    like one of a disabled account; a code-login token is refused once its account has a
+    business role; and rotation is atomic (see the module docstring). Its tokens' claims are checked before
+    use (lst/api/tokens.py)."""
 
     token_class = RefreshToken
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        refresh = RefreshToken(attrs["refresh"])  # signature, expiry, type, blacklist
+        user_id = refresh.payload.get(jwt_settings.USER_ID_CLAIM)
         try:
-            return super().validate(attrs)
-        except get_user_model().DoesNotExist as exc:
+            user = get_user_model().objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+        except (TypeError, ValueError):
+            user = None
+        if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
             raise AuthenticationFailed(
                 _("No active account found for the given token."), "no_active_account"
-            ) from exc
+            )
+        if CODE_LOGIN_METHOD in (refresh.payload.get(AMR_CLAIM) or ()) and user_has_business_role(
+            user
+        ):
+            raise AuthenticationFailed(
+                _("This account has a store or staff role: log in with the password.")
+            )
+        with transaction.atomic():
+            spent, _created = OutstandingToken.objects.get_or_create(
+                jti=refresh.payload[jwt_settings.JTI_CLAIM],
+                defaults={
+                    "user": user,
+                    "created_at": refresh.current_time,
+                    "token": str(refresh),
+                    "expires_at": datetime_from_epoch(refresh.payload["exp"]),
+                },
+            )
+            try:
+                with transaction.atomic():
+                    BlacklistedToken.objects.create(token=spent)
+            except IntegrityError:  # a concurrent refresh of the same token won
+                raise AuthenticationFailed(_("Token is blacklisted"), "token_not_valid") from None
+            data = {"access": str(refresh.access_token)}
+            refresh.set_jti()
+            refresh.set_exp()
+            refresh.set_iat()
+            refresh.outstand()
+            data["refresh"] = str(refresh)
+        return data
 
 
 class RefreshView(TokenRefreshView):

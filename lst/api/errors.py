@@ -132,3 +132,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return json_error_view(500, "server_error", _("A server error occurred."))
     return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler400`: a request Django refuses before any view (a Host not in ALLOWED_HOSTS, a
+    malformed cookie or header) answers JSON under /api/, like every other API error."""
+    if _is_api(request):
+        return json_error_view(400, "bad_request", _("Bad request."))
+    return defaults.bad_request(request, exception)

@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lst.api.fields import IdField, ListField
+from lst.api.fields import CappedListField, IdField
 from lst.errors import ValidationFailed
 from replenishment.models import OrderEvent, ReplenishmentOrder, ReplenishmentOrderLine
 from replenishment.services import MAX_LINES, WAREHOUSE_ACTIONS
@@ -59,12 +59,12 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
-    lines = ListField(child=OrderLineInputSerializer(), min_length=1, max_length=MAX_LINES)
+    lines = CappedListField(child=OrderLineInputSerializer(), min_length=1, max_length=MAX_LINES)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class OrderUpdateInputSerializer(serializers.Serializer):
-    lines = ListField(
+    lines = CappedListField(
         child=OrderLineInputSerializer(),
         min_length=1,
         max_length=MAX_LINES,
@@ -95,7 +95,7 @@ class OrderReceiveLineInputSerializer(serializers.Serializer):
 
 
 class OrderReceiveInputSerializer(serializers.Serializer):
-    lines = ListField(
+    lines = CappedListField(
         child=OrderReceiveLineInputSerializer(),
         required=False,
         default=list,
@@ -115,7 +115,9 @@ class OrderBulkItemInputSerializer(serializers.Serializer):
 
 
 class OrderBulkStatusInputSerializer(serializers.Serializer):
-    items = ListField(child=OrderBulkItemInputSerializer(), min_length=1, max_length=MAX_BULK_ITEMS)
+    items = CappedListField(
+        child=OrderBulkItemInputSerializer(), min_length=1, max_length=MAX_BULK_ITEMS
+    )
 
 
 class OrderListFilterSerializer(serializers.Serializer):

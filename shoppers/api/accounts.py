@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from lst.api.auth import PublicEndpointAuthentication
 from lst.api.openapi import error_responses
+from lst.throttling import ScopedRateThrottle
 from shoppers import services
 from shoppers.selectors import addresses_for
 
@@ -82,7 +82,8 @@ class OtpRequestView(APIView):
         description=(
             "Send a 6-digit login code to the phone by text message (in development it is "
             "written to the server log). The same answer whether or not the number has an "
-            "account. Throttled per client address and per number (scope `otp`). 503 "
+            "account. Mobile numbers of the configured regions only (PHONE_REGIONS, default "
+            "CN), in any layout: they are stored in E.164. Throttled per client address and per number (scope `otp`). 503 "
             "`sms_unavailable` (with Retry-After) when the text could not be sent: offer the "
             "password login instead."
         ),
@@ -115,14 +116,17 @@ class OtpVerifyView(APIView):
         description=(
             "Log in with the code: JWT pair like `auth/token/`. A number without an account "
             "gets a new shopper account (`created: true`). 400 `invalid_code` for a wrong, "
-            "expired or used code; after 5 wrong guesses the code is dead."
+            "expired or used code; after 5 wrong guesses the code is dead. Accounts with a "
+            "store, warehouse or staff role never log in by code (they get no code, and a "
+            "code is refused as invalid): they use the password login."
         ),
     )
     def post(self, request: Request) -> Response:
         data = OtpVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user, created = services.otp_verify(**data.validated_data)
-        return Response(ShopperTokensSerializer(tokens_body(user, created=created)).data)
+        body = tokens_body(user, created=created, by_code=True)
+        return Response(ShopperTokensSerializer(body).data)
 
 
 class ShopperAddressInputSerializer(serializers.Serializer):

@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib.auth.models import update_last_login
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from lst.api.auth import AMR_CLAIM, CODE_LOGIN_METHOD
 from lst.api.lists import ListAPIView
+from lst.phones import phone_e164
+from lst.throttling import AtomicRateThrottle
 from shoppers.selectors import shopper_profile_get
 
 
@@ -24,8 +26,9 @@ class ShopperView(ListAPIView):
         shopper_profile_get(user=request.user)
 
 
-class PhoneThrottle(SimpleRateThrottle):
-    """Counts requests per phone number (whatever address they come from)."""
+class PhoneThrottle(AtomicRateThrottle):
+    """Counts requests per phone number (whatever address they come from), in its E.164 form:
+    the same number typed another way is the same bucket."""
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
@@ -35,7 +38,8 @@ class PhoneThrottle(SimpleRateThrottle):
         phone = request.data.get("phone") if hasattr(request.data, "get") else None
         if not isinstance(phone, str) or not phone.strip():
             return None
-        digest = hashlib.sha256(phone.strip().encode()).hexdigest()
+        ident = phone_e164(phone) or phone.strip()
+        digest = hashlib.sha256(ident.encode()).hexdigest()
         return self.cache_format % {"scope": f"{self.scope}-phone", "ident": digest}
 
 
@@ -58,9 +62,13 @@ class ShopperTokensSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="True when this call created the account.")
 
 
-def tokens_body(user: Any, *, created: bool) -> dict[str, Any]:
-    """The same token pair as `auth/token/`, plus who it is for."""
+def tokens_body(user: Any, *, created: bool, by_code: bool = False) -> dict[str, Any]:
+    """The same token pair as `auth/token/`, plus who it is for. `by_code`: the session was
+    opened with a one-time code, which the tokens say (`amr`), so a refresh can refuse them
+    if the account later gains a store or staff role."""
     refresh = RefreshToken.for_user(user)
+    if by_code:
+        refresh[AMR_CLAIM] = [CODE_LOGIN_METHOD]
     if jwt_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)  # type: ignore[arg-type]  # the sender is unused
     return {

@@ -9,7 +9,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from lst.api.auth import PublicEndpointAuthentication
 from lst.api.fields import IdField
@@ -19,6 +18,7 @@ from lst.api.nested_errors import flatten_errors
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
 from lst.api.params import query_params
 from lst.errors import ValidationFailed
+from lst.throttling import ScopedRateThrottle
 from shoppers import services
 from shoppers.models import ShopperOrder
 from shoppers.selectors import order_get_for_shopper, orders_for_shopper, store_shop_products
@@ -131,8 +131,8 @@ class ShopperOrderPlaceInputSerializer(serializers.Serializer):
     address = serializers.IntegerField(
         required=False, allow_null=True, help_text="Your address id; required for delivery."
     )
-    # Refused before the lines are validated, however many are sent (the service checks too).
-    lines = ShopperOrderLineInputSerializer(  # type: ignore[call-arg]
+    # Capped before any line is validated (the service checks SHOPPER_MAX_LINES again).
+    lines = ShopperOrderLineInputSerializer(  # type: ignore[call-arg]  # passed to the list
         many=True, allow_empty=False, max_length=settings.SHOPPER_MAX_LINES
     )
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lst.api.fields import BoundedDateTimeField
 from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
@@ -84,7 +85,7 @@ class StoreOrderDetailView(APIView):
 
 
 class ShopperOrderAcceptInputSerializer(serializers.Serializer):
-    estimated_at = serializers.DateTimeField(
+    estimated_at = BoundedDateTimeField(
         help_text="When it will be ready (pick-up) or delivered (delivery)."
     )
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

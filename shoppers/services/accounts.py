@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import uuid
 from decimal import Decimal
@@ -26,24 +25,36 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lst.api.auth import user_has_business_role
 from lst.errors import NotFound, ServiceUnavailable, ValidationFailed
+from lst.phones import phone_e164, phone_regions, phone_stored_forms
 from lst.sms import SmsError, sms_send
 
 from ..models import OneTimeCode, ShopperAddress, ShopperProfile
 
 logger = logging.getLogger(__name__)
 
-PHONE_RE = re.compile(r"^\+?\d{6,15}$")
-
 
 def phone_normalise(raw: str) -> str:
-    """Digits with an optional leading +; spaces, dashes and brackets dropped. 400 otherwise."""
-    phone = re.sub(r"[\s\-()]", "", str(raw or ""))
-    if not PHONE_RE.match(phone):
+    """The number in E.164 (lst.phones); 400 naming `phone` for anything but a mobile number of
+    the configured regions (PHONE_REGIONS)."""
+    phone = phone_e164(raw)
+    if phone is None:
         raise ValidationFailed(
-            _("Enter a mobile number."), fields={"phone": [_("6 to 15 digits, optionally +.")]}
+            _("Enter a mobile number."),
+            fields={
+                "phone": [
+                    _("A mobile number of: %(regions)s.") % {"regions": ", ".join(phone_regions())}
+                ]
+            },
         )
     return phone
+
+
+def _user_with_phone(phone: str) -> Any:
+    """The account holding this (E.164) number, in whichever form it was stored."""
+    forms = phone_stored_forms(phone)
+    return get_user_model().objects.filter(phone__in=forms).order_by("pk").first()
 
 
 def _new_username() -> str:
@@ -56,7 +67,7 @@ def shopper_signup(*, phone: str, password: str, display_name: str = "") -> Any:
     (log in instead, or use a one-time code)."""
     User = get_user_model()
     phone = phone_normalise(phone)
-    if User.objects.filter(phone=phone).exists():
+    if _user_with_phone(phone) is not None:
         raise ValidationFailed(
             _("This number already has an account; log in instead."),
             code="phone_taken",
@@ -89,11 +100,22 @@ def _code_hash(phone: str, code: str) -> str:
 
 
 @transaction.atomic
-def otp_request(*, phone: str, now: dt.datetime | None = None) -> tuple[OneTimeCode, str]:
+def otp_request(
+    *, phone: str, now: dt.datetime | None = None
+) -> tuple[OneTimeCode, str] | tuple[None, None]:
     """Issue a new code for `phone` (any earlier live code dies). Returns the row and the code;
-    the caller never shows the code to the client."""
+    the caller never shows the code to the client.
+
+    A number whose account holds a store, warehouse or staff role gets no code (None, None):
+    a six-digit text must never open more than a shopper account. The caller answers exactly as
+    for any other number, so the answer does not tell which numbers are owners'.
+    """
     now = now or timezone.now()
     phone = phone_normalise(phone)
+    holder = _user_with_phone(phone)
+    if holder is not None and user_has_business_role(holder):
+        logger.info("no login code for an account with a store, warehouse or staff role")
+        return None, None
     OneTimeCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     row = OneTimeCode.objects.create(
@@ -156,13 +178,14 @@ def otp_verify(*, phone: str, code: str, now: dt.datetime | None = None) -> tupl
 
 def _user_for_phone(phone: str) -> tuple[Any, bool]:
     User = get_user_model()
-    user = User.objects.filter(phone=phone).first()
+    user = _user_with_phone(phone)
     created = user is None
     if user is None:
         user = User(username=_new_username(), phone=phone)
         user.set_unusable_password()
         user.save()
-    elif not user.is_active:
+    elif not user.is_active or user_has_business_role(user):
+        # A code issued before the account was given a role: refused like a wrong code.
         raise _invalid_code()
     ShopperProfile.objects.get_or_create(user=user)
     return user, created

@@ -8,7 +8,8 @@ all call these functions.
 
 Locking order: the order row first, then the store's stock-level rows in product-id order
 (`stores.services.reservation`, `stock_apply`), then daily-sales rows (`sales_record`).
-Placement locks only stock rows (its order row is new). POS ingest locks the store row (FOR NO
+Placement locks the shopper's profile row (the open-order caps), then stock rows (its order row
+is new). POS ingest locks the store row (FOR NO
 KEY UPDATE, which the order's foreign key does not wait for), then stock rows: no cycle.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +40,13 @@ from stores.services import (
     stock_reserve,
 )
 
-from ..models import ShopperAddress, ShopperOrder, ShopperOrderEvent, ShopperOrderLine
+from ..models import (
+    ShopperAddress,
+    ShopperOrder,
+    ShopperOrderEvent,
+    ShopperOrderLine,
+    ShopperProfile,
+)
 
 Status = ShopperOrder.Status
 Fulfilment = ShopperOrder.Fulfilment
@@ -198,6 +206,7 @@ def order_place(
             _("Choose delivery or pick-up."), fields={"fulfilment": [_("Unknown fulfilment.")]}
         )
     built = _build_lines(lines)
+    _check_open_limits(shopper=shopper, units=sum(line.quantity for line in built))
     subtotal = sum((line.line_total for line in built), Decimal("0.00"))
     order = ShopperOrder(
         shopper=shopper,
@@ -255,6 +264,38 @@ def order_place(
     ShopperOrderLine.objects.bulk_create(built)
     _event(order, "", Status.PLACED, user=shopper, data={"reserved": _str_keys(quantities)})
     return order
+
+
+def _check_open_limits(*, shopper: Any, units: int) -> None:
+    """409 past SHOPPER_MAX_OPEN_ORDERS open orders or SHOPPER_MAX_OPEN_UNITS units in them (with
+    this order), across stores: one shopper cannot tie up a store's stock with order after
+    order. The shopper's profile row is locked first, so two placements at once are counted one
+    after the other."""
+    ShopperProfile.objects.select_for_update().filter(user=shopper).first()
+    open_orders = ShopperOrder.objects.filter(shopper=shopper, status__in=HOLDS_RESERVATION)
+    if open_orders.count() >= settings.SHOPPER_MAX_OPEN_ORDERS:
+        raise Conflict(
+            _("You have %(n)d orders in progress; wait until one is done.")
+            % {"n": settings.SHOPPER_MAX_OPEN_ORDERS},
+            code="too_many_open_orders",
+            fields={"lines": [_("Too many orders in progress.")]},
+        )
+    held = (
+        ShopperOrderLine.objects.filter(order__in=open_orders).aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
+    if held + units > settings.SHOPPER_MAX_OPEN_UNITS:
+        raise Conflict(
+            _("At most %(max)d units in orders in progress; you have %(held)d.")
+            % {"max": settings.SHOPPER_MAX_OPEN_UNITS, "held": held},
+            code="too_many_open_units",
+            fields={
+                "lines": [
+                    _("At most %(n)d more units.")
+                    % {"n": max(0, settings.SHOPPER_MAX_OPEN_UNITS - held)}
+                ]
+            },
+        )
 
 
 # --- the state machine -----------------------------------------------------------------------

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
+from lst.api.fields import BoundedDateTimeField, IdField
 from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
@@ -148,8 +148,8 @@ class MovementSerializer(serializers.ModelSerializer):
 
 class MovementQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=StockMovement.Kind.choices, required=False)
-    since = serializers.DateTimeField(required=False, help_text="From this time, inclusive.")
-    until = serializers.DateTimeField(required=False, help_text="Before this time.")
+    since = BoundedDateTimeField(required=False, help_text="From this time, inclusive.")
+    until = BoundedDateTimeField(required=False, help_text="Before this time.")
 
 
 class MovementListView(ListAPIView):
@@ -167,17 +167,32 @@ class MovementListView(ListAPIView):
         return self.paginated(request, movements, MovementSerializer)
 
 
-class StockCountInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    counted = serializers.IntegerField(min_value=0, max_value=1_000_000)
-    counted_at = serializers.DateTimeField(
-        required=False, help_text="When the count was taken; default now."
-    )
+class ProductIdField(IdField):
+    """A product id: an integer (`3.9` or `"3.9"` is a 400, never truncated to product 3),
+    rendered as the product."""
 
-    def validate_counted_at(self, value: dt.datetime) -> dt.datetime:
-        if value > timezone.now() + dt.timedelta(minutes=settings.POS_MAX_FUTURE_MINUTES):
-            raise serializers.ValidationError(_("A count cannot be in the future."))
-        return value
+    default_error_messages = {
+        "does_not_exist": _('Invalid pk "{pk_value}" - object does not exist.')
+    }
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        pk = super().run_validation(data)  # an integer within the id range
+        product = Product.objects.filter(pk=pk).first()
+        if product is None:
+            self.fail("does_not_exist", pk_value=pk)
+        return product
+
+
+class StockCountInputSerializer(serializers.Serializer):
+    product = ProductIdField()
+    counted = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    counted_at = BoundedDateTimeField(
+        required=False,
+        max_age=lambda: dt.timedelta(days=settings.POS_MAX_AGE_DAYS),
+        max_ahead=lambda: dt.timedelta(minutes=settings.POS_MAX_FUTURE_MINUTES),
+        help_text="When the count was taken; default now. At most POS_MAX_AGE_DAYS (7) ago and "
+        "POS_MAX_FUTURE_MINUTES (5) ahead.",
+    )
 
 
 def _stock_item(store: Any, product_id: int) -> dict[str, Any]:
@@ -214,7 +229,7 @@ class StockCountView(APIView):
 
 
 class WasteInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product = ProductIdField()
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     note = serializers.CharField(
         max_length=300, required=False, default="", allow_blank=True, help_text="E.g. expired."

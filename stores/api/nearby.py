@@ -11,13 +11,13 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalog.selectors import product_get, product_get_by_barcode
 from lst.api.auth import PublicEndpointAuthentication
 from lst.api.openapi import error_responses
 from lst.api.params import query_params
+from lst.throttling import ScopedRateThrottle
 from stores.nearby import nearby_availability
 
 

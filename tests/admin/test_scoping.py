@@ -46,6 +46,10 @@ GLOBAL = {
     "shoppers.shopperprofile",
     "shoppers.shopperaddress",
     "auth.group",
+    # Failed admin logins (django-axes): superusers read and clear them.
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
 }
 
 
@@ -201,3 +205,17 @@ def test_agent_cannot_promote_themselves(world) -> None:  # type: ignore[no-unty
     page = client.get(reverse("admin:lst_user_change", args=[owner.pk]))
     assert page.status_code == 200
     assert "is_superuser" not in page.context["adminform"].form.fields
+
+
+def test_the_shopper_order_filters_name_only_stores_in_scope(world) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar's store and territory filters list only what the agent looks after: never
+    another territory's store names (issue 21)."""
+    page = login(world.agent).get(reverse("admin:shoppers_shopperorder_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world.home.store.name in html
+    for other in (world.sibling.store, world.foreign.store):
+        assert other.name not in html
+    assert "上城区" not in html and "南山区" not in html
+    everything = login(world.admin).get(reverse("admin:shoppers_shopperorder_changelist"))
+    assert world.foreign.store.name in everything.content.decode()

@@ -1,11 +1,14 @@
-"""The worker's consumer asks for a sweep of lost chunk messages after a reconnect (not on its
-first connection), and a broker that refuses even that does not take the consumer down."""
+"""The worker's consumer asks for a sweep of lost chunk messages on its first connection (a
+worker restarted after a kill resumes its predecessor's chunk) and after every reconnect, and a
+broker that refuses even that does not take the consumer down."""
 
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from lst.broker import SWEEPS_ON_RECONNECT, SweepOnReconnect
 from lst.celery import app
@@ -30,14 +33,10 @@ def test_the_step_is_part_of_every_worker_consumer() -> None:
     assert SweepOnReconnect in app.steps["consumer"]
 
 
-def test_the_first_connection_sends_nothing() -> None:
-    consumer = _consumer(restart_count=0)
-    SweepOnReconnect(consumer).start(consumer)
-    assert consumer.app.sent == []
-
-
-def test_a_reconnect_sends_the_sweep_for_chunks_not_sent_since() -> None:
-    consumer = _consumer(restart_count=1)
+@pytest.mark.parametrize("restart_count", [0, 1])
+def test_every_connection_sends_the_sweep_for_chunks_not_sent_since(restart_count: int) -> None:
+    """restart_count 0: the first connection of a worker that replaces a killed one."""
+    consumer = _consumer(restart_count=restart_count)
     before = dt.datetime.now(dt.UTC)
     SweepOnReconnect(consumer).start(consumer)
     assert [name for name, _ in consumer.app.sent] == list(SWEEPS_ON_RECONNECT)

@@ -23,6 +23,13 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _roomy_open_order_caps(settings: Any) -> None:
+    """The world gives each shopper orders in every state at two stores, more open ones than
+    SHOPPER_MAX_OPEN_ORDERS allows; the matrix tests who may place one, not the cap."""
+    settings.SHOPPER_MAX_OPEN_ORDERS = 100
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles() -> Any:
     """Throttle counters live in the cache: start every test with none."""
     cache.clear()

@@ -39,7 +39,7 @@ def test_the_code_goes_to_the_gateway_and_logs_in(db, anon, gateway, caplog) -> 
     assert r.status_code == 202
     headers, body = gateway.received[-1]
     assert headers["Authorization"] == "Bearer gw-token"
-    assert body["to"] == PHONE and body["purpose"] == "login_code"
+    assert body["to"] == "+86" + PHONE and body["purpose"] == "login_code"  # E.164
     assert re.fullmatch(r"Your LST login code is \d{6}, valid for 5 minutes\.", body["text"])
     code = gateway.last_code()
     assert code not in caplog.text  # the code is not in any log line
