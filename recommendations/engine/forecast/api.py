@@ -59,6 +59,8 @@ class ForecastParams:
     #: Choose per segment between the global model and the baselines on the validation origin;
     #: False serves the global model alone (guarded), for comparison.
     select: bool = True
+    #: Give the trees lags and means in units too, beside the scaled ones (the trees' bins are
+    #: quantiles, so this keeps the fit invariant to the unit of count).
     raw_units: bool = False
 
 

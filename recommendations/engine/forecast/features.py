@@ -32,7 +32,9 @@ class FeatureSpec:
     flag_names: tuple[str, ...]
     has_price: bool
     categorical: tuple[str, ...] = ("store", "product", "category")
-    #: Also give the trees lags and means in units (beside the scaled ones).
+    #: Also give the trees lags and means in (log) units beside the scaled ones. Trees split on
+    #: order alone, so a chain counted in thousands gets the same splits; the log keeps float32
+    #: precise where raw counts in the millions would not be.
     raw_units: bool = False
 
     @classmethod
@@ -152,12 +154,12 @@ def make_features(
         lag = history.value(s, o - k, o)
         cols[f"lag_{k}_rel"] = lag / scale
         if spec.raw_units:
-            cols[f"lag_{k}"] = lag
+            cols[f"log_lag_{k}"] = np.log1p(lag)
     for w in spec.windows:
         m = history.mean(s, o, w)
         cols[f"mean_{w}_rel"] = m / scale
         if spec.raw_units:
-            cols[f"mean_{w}"] = m
+            cols[f"log_mean_{w}"] = np.log1p(m)
     cols["log_level"] = np.log(scale)
     for w in (w_short, w_mid):
         n = history.active_count(s, o, w)

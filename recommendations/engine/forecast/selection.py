@@ -182,18 +182,21 @@ def choose(
             loss[i] = np.where((den > 0) & (bad == 0), num / den, np.inf)
         pooled[i] = np.sum(w * r) / np.sum(w) if np.sum(w) > 0 and bad.sum() == 0 else np.inf
     counts = np.bincount(codes, weights=ok_series.astype(float), minlength=n_seg)
-    best_pooled = int(np.argmin(pooled)) if np.isfinite(pooled).any() else 0
+    stacked = np.stack(per_series)
+    best_pooled = _pick(loss_of=pooled)
     alone = [i for i, b in enumerate(blends) if b.weight <= 0.0]
     serve, fallback = [], []
     for g in range(n_seg):
         judged = counts[g] >= MIN_SEGMENT_SERIES and np.isfinite(loss[:, g]).any()
-        pick = int(np.argmin(loss[:, g])) if judged else best_pooled
+        pick = best_pooled
+        if judged:
+            pick = _pick(loss_of=loss[:, g])
         serve.append(blends[pick])
         col = loss[alone, g] if judged else pooled[alone]
         fallback.append(blends[alone[int(np.argmin(col))]].baseline or names[0])
     pick_of_segment = np.array([blends.index(b) for b in serve], np.int64)
     chosen = pick_of_segment[codes]
-    served_r = np.stack(per_series)[chosen, np.arange(codes.size)]
+    served_r = stacked[chosen, np.arange(codes.size)]
     total = np.sum(w)
     by: dict[str, int] = {}
     for g, n in enumerate(np.bincount(codes[ok_series], minlength=n_seg)):
@@ -208,6 +211,11 @@ def choose(
         served_wrmsse=float(np.sum(w * served_r) / total) if total > 0 else float("nan"),
         served_by=by,
     )
+
+
+def _pick(*, loss_of: np.ndarray) -> int:
+    """The blend (index) with the lowest loss; ties go to the earlier (more global) one."""
+    return int(np.argmin(loss_of)) if np.isfinite(loss_of).any() else 0
 
 
 def blend(
