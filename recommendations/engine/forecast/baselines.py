@@ -25,7 +25,7 @@ BASELINES: tuple[str, ...] = (
 #: Moving-average window by seasonal period: four weeks of days, or eight weeks.
 _MA_WINDOW = {7: 28, 52: 8}
 #: Periods SES smooths over, by seasonal period (see :func:`ses`).
-_SES_WINDOW = {7: 112, 52: 104}
+_SES_WINDOW = {7: 112}
 _SES_GRID = np.linspace(0.05, 0.95, 19)
 
 
@@ -205,7 +205,7 @@ def baseline_forecast(
         ),
         "historic_average": lambda: historic_average(units, start, horizon, observed),
         "ses": lambda: ses(
-            units, start, horizon, observed=observed, window=_SES_WINDOW.get(season, 2 * season)
+            units, start, horizon, observed=observed, window=_SES_WINDOW.get(season)
         ),
         "croston": lambda: croston(units, start, horizon, observed=observed),
         "tsb": lambda: tsb(units, start, horizon, observed=observed),
