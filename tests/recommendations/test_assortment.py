@@ -186,7 +186,7 @@ def test_dismiss_validation_error(alice, suggested):
 def test_reason_text_states_the_expected_units_and_gross_profit():
     from django.utils import translation
 
-    from recommendations.api.serializers_assortment import reason_text
+    from recommendations.explain import assortment_reason_text as reason_text
 
     reason = {
         "similar_stores": 20,
