@@ -124,6 +124,7 @@ def test_a_non_finite_global_forecast_is_replaced_by_the_baseline_and_counted(mo
     result = predict(model, panel)
     assert result.guarded == 5
     assert np.isfinite(result.mean).all()
+    assert model.selection is not None
     codes = model.selection.segments.assign(panel.units, panel.start, None)
     for i in range(5):
         name = model.selection.fallback[codes[i]]
@@ -186,6 +187,7 @@ def test_stationary_noise_is_served_a_plain_average_not_the_trees() -> None:
     ]
     panel = build_panel(pd.DataFrame(rows, columns=["date", "store_id", "product_id", "units"]))
     model = fit(panel, ForecastParams(horizon=4, boosting=FAST))
+    assert model.selection is not None
     served = model.selection.served_by
     # white noise around a constant: the long average is the best forecast there is
     by_baseline = sum(v for k, v in served.items() if "historic_average" in k or "moving" in k)
