@@ -82,11 +82,15 @@ def stock_apply(
     """
     if not movements:
         return []
+    live = occurred_at is None
     occurred_at = occurred_at or timezone.now()
     for m in movements:
         if m.quantity == 0:
             raise ValidationFailed(_("A movement must change stock."), fields={"quantity": ["0"]})
     levels = _lock_levels(store=store, product_ids=(m.product_id for m in movements))
+    # A movement timed by this call (no time given) happens when its lock is held: a writer
+    # that waited for the lock must not date its spell before the one whose spell it follows.
+    spell_time = timezone.now() if live else occurred_at
     spells = SpellTracker({pid: level.on_hand for pid, level in levels.items()})
     written: list[MovementSpec] = []
     for m in movements:
@@ -113,7 +117,7 @@ def stock_apply(
             new = 0
             level.needs_count = True
         level.on_hand = new
-        spells.step(m.product_id, new, m.occurred_at or occurred_at)
+        spells.step(m.product_id, new, m.occurred_at or spell_time)
     now = timezone.now()
     for level in levels.values():
         level.updated_at = now  # a bulk update skips auto_now

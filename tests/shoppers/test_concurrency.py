@@ -35,6 +35,14 @@ THREADS = 16
 HOLDING = list(services.HOLDS_RESERVATION)
 
 
+@pytest.fixture(autouse=True)
+def _roomy_open_order_caps(settings: Any) -> None:
+    """These races place many orders as one shopper: they test stock, not the per-shopper
+    caps on open orders and units (tests/shoppers covers those)."""
+    settings.SHOPPER_MAX_OPEN_ORDERS = 10_000
+    settings.SHOPPER_MAX_OPEN_UNITS = 1_000_000
+
+
 def _setup(on_hand: int, products: int = 1) -> tuple[Any, Any, list[Any], list[Any]]:
     store = StoreFactory.create(code=f"busy-{uuid.uuid4().hex[:6]}", accepts_online_orders=True)
     owner = UserFactory.create()
