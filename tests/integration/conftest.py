@@ -28,6 +28,7 @@ from recommendations.services import pipeline, registry
 from stores.models import StockLevel, Store
 from tests.integration.support import (
     ROOT,
+    RedisServer,
     celery_worker_command,
     database_url,
     free_port,
@@ -41,6 +42,16 @@ SMALL_PIPELINE = {
     "RECOMMENDER_MAX_TRAIN_ROWS": 20000,
     "RECOMMENDER_BOOSTING_ITERATIONS": 30,
 }
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of the test's own, for drills that kill and restart it (a module points
+    `broker_url` at it when the broker is to go down too)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

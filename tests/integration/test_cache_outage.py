@@ -11,8 +11,6 @@ and the login limit counts again.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -29,14 +27,6 @@ pytestmark = [
 ]
 
 PASSWORD = "drill-pass-word-1"
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
