@@ -15,7 +15,12 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lst-metrics-web-")
 
+from lst.gunicorn_errors import install as install_json_error_answers
 from lst.log_config import default_format, gunicorn_logging_dict
+
+# Requests gunicorn refuses itself (a request line over the limit, malformed headers) answer
+# the API's JSON error shape, not gunicorn's HTML page.
+install_json_error_answers()
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count() * 2 + 1)))

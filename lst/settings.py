@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lst.middleware.RequestObservabilityMiddleware",  # first: request id, access log, metrics
+    # Under /api/, Django's HTML error pages (DEBUG's 404, a disallowed Host) become JSON.
+    "lst.api.middleware.JsonErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lst.csp.ContentSecurityPolicyMiddleware",  # issue 21: a policy per kind of page
     # A database that refuses connections: 503 + Retry-After, never a stack trace or a 500.

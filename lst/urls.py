@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lst import health
+from lst.api.root import api_root
 from lst.metrics_view import metrics_view
 
 api_v1 = [
+    path("", api_root, name="api-root"),
     path("", include("lst.api.urls")),
 ]
 

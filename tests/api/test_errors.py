@@ -98,3 +98,36 @@ def test_ids_beyond_64_bits_are_404_in_a_path_and_400_in_a_body(alice) -> None: 
         format="json",
     )
     assert r.status_code == 400 and "lines[0].id" in r.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-endpoint/", "/api/nothing-here/", "/api/v1/stores/abc/"]
+)
+def test_unmatched_api_urls_answer_json_while_debug_is_on(anon, settings, path: str) -> None:  # type: ignore[no-untyped-def]
+    """While DEBUG is on Django answers its technical HTML 404 page instead of handler404."""
+    settings.DEBUG = True
+    r = anon.get(path)
+    assert r.status_code == 404
+    assert r["Content-Type"] == "application/json"
+    assert r.json()["code"] == "not_found" and r.json()["fields"] == {}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_host_not_allowed_answers_json_under_the_api(anon, settings, debug: bool) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = debug
+    r = anon.get("/api/v1/products/", HTTP_HOST="evil.example")
+    assert r.status_code == 400
+    assert r["Content-Type"] == "application/json"
+    assert r.json()["code"] == "bad_request"
+    page = anon.get("/admin/login/", HTTP_HOST="evil.example")  # the admin keeps its page
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_the_api_root_answers_json_with_where_to_go_next(anon) -> None:  # type: ignore[no-untyped-def]
+    r = anon.get("/api/v1/")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["version"] == "v1"
+    assert body["schema"] == "http://testserver/api/schema/"
+    assert body["docs"] == "http://testserver/api/docs/"
+    assert anon.get(body["login"].removeprefix("http://testserver")).status_code == 405  # POST only

@@ -1,10 +1,12 @@
-"""Logs and metrics of real processes: gunicorn with two workers behind one /metrics, and a Celery
-worker that logs the request id a task was queued under and counts its outcomes."""
+"""Logs and metrics of real processes: gunicorn with two workers behind one /metrics, gunicorn's own
+refusals in the API's JSON error shape, and a Celery worker that logs the request id a task was
+queued under and counts its outcomes."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -152,6 +154,68 @@ def test_two_gunicorn_workers_report_one_total_and_log_json(gunicorn) -> None:  
     text_lines = [x for x in log.read_text().splitlines() if x.strip()]
     assert len(_json_lines(log)) == len(text_lines)
     assert any(x["logger"] == "gunicorn.error" for x in _json_lines(log))
+
+
+def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Sends bytes as they are (urllib would refuse to) and reads the whole answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        # A request line over limit_request_line (4094): refused by gunicorn before Django.
+        (
+            b"GET /api/v1/stores/?q=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            414,
+            "uri_too_long",
+        ),
+        # More header fields than limit_request_fields (100).
+        (
+            b"GET /api/v1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + b"".join(b"X-F%d: 1\r\n" % i for i in range(120))
+            + b"\r\n",
+            431,
+            "request_header_fields_too_large",
+        ),
+        # A header line without a colon, and a request line that is not HTTP.
+        (b"GET /api/v1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n", 400, "bad_request"),
+        (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    ],
+    ids=["uri_too_long", "too_many_headers", "malformed_header", "malformed_request_line"],
+)
+def test_requests_gunicorn_refuses_answer_the_json_error_shape(
+    gunicorn, request_bytes: bytes, status: int, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    base, _ = gunicorn
+    got, headers, body = _raw(base, request_bytes)
+    assert got == status
+    assert headers["content-type"] == "application/json"
+    assert int(headers["content-length"]) == len(body)
+    answer = json.loads(body)
+    assert answer["code"] == code and answer["fields"] == {} and answer["message"]
+    assert "<html" not in body.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_host_not_allowed_answers_json_under_the_api_through_gunicorn(gunicorn) -> None:  # type: ignore[no-untyped-def]
+    base, _ = gunicorn
+    got, headers, body = _raw(base, b"GET /api/v1/ HTTP/1.0\r\nHost: evil.example\r\n\r\n")
+    assert got == 400
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["code"] == "bad_request"
 
 
 @pytest.mark.integration

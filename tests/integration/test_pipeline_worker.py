@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from recommendations.models import RunChunk, TrainingRun
-from recommendations.tasks import nightly_pipeline, resume_stalled_chunks
+from recommendations.tasks import nightly_pipeline
 from tests.integration.support import assert_one_set_per_active_store, wait_for
 
 pytestmark = [
@@ -43,8 +43,11 @@ def test_a_real_worker_scores_every_active_store(chain, start_worker) -> None:  
 
 
 def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
-    chain, serving_model, start_worker
+    chain, serving_model, worker_env, start_worker
 ) -> None:  # type: ignore[no-untyped-def]
+    # The broker gives an unacknowledged message back after an hour, as in production (the
+    # drills' 5 s would hide whether the new worker resumes by itself).
+    worker_env["CELERY_VISIBILITY_TIMEOUT"] = "3600"
     worker = start_worker()
     run_id = _queue_run(force_train=False)  # the serving model is fresh: scoring only
     # Kill the worker as soon as scoring has started and is not finished.
@@ -57,13 +60,14 @@ def test_a_worker_killed_mid_run_leaves_exactly_one_suggestion_set_per_store(
     worker.wait(timeout=30)
     done_before = RunChunk.objects.filter(run_id=run_id, status="done").count()
     assert done_before < 6, "the run finished before the worker could be killed"
-    # A new worker: the lost message comes back (visibility timeout), and the sweeper re-sends
-    # whatever is still pending; scoring a chunk twice changes nothing.
+    # A new worker, and nothing else: no beat, no sweep sent by hand, the broker's visibility
+    # timeout (an hour) far away. Its first connection asks for a sweep of the chunks sent before
+    # it (lst/broker.py), which re-sends the one its predecessor held; scoring twice changes nothing.
     start_worker()
-    resume_stalled_chunks.delay(older_than_minutes=0)
     wait_for(
         "the run to finish",
         lambda: TrainingRun.objects.get(pk=run_id).status == TrainingRun.Status.SUCCEEDED,
+        seconds=180,  # beat's sweep would come after 10-15 minutes
     )
     run = TrainingRun.objects.get(pk=run_id)
     assert (run.chunks_done, run.chunks_total, run.stores_done) == (6, 6, 6)

@@ -33,6 +33,7 @@ S, SH, W = Scope.STORE, Scope.SHOPPER, Scope.WAREHOUSE
 
 SCOPES: dict[str, tuple[Scope, str]] = {
     # --- not tenant data
+    "api-root": (Scope.PUBLIC, "the API's version and the addresses of its schema and docs"),
     "auth-token": (Scope.PUBLIC, "login: answers tokens for the caller's own credentials"),
     "auth-token-refresh": (Scope.PUBLIC, "exchanges the caller's own refresh token"),
     "auth-logout": (Scope.PUBLIC, "revokes the refresh token the caller holds; answers no data"),
