@@ -472,6 +472,11 @@ class ShelfPlan(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_source_display()} plan of fixture {self.fixture_id}"
 
+    @property
+    def daily_profit_change(self) -> Decimal:
+        """Expected gross profit a day of this plan minus that of the current layout."""
+        return self.expected_daily_profit - self.current_daily_profit
+
 
 class ShelfPlanItem(models.Model):
     plan = models.ForeignKey(

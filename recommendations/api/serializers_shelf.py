@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
 from lst.api.fields import IdField
@@ -23,8 +21,11 @@ class ShelfPlanSummarySerializer(serializers.ModelSerializer):
     fixture = ShelfPlanFixtureSerializer(read_only=True)
     items_count = serializers.IntegerField(read_only=True, help_text="Products placed.")
     unplaced_count = serializers.SerializerMethodField()
-    daily_profit_change = serializers.SerializerMethodField(
-        help_text="Expected gross profit a day of the plan minus that of the current layout."
+    daily_profit_change = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="Expected gross profit a day of the plan minus that of the current layout.",
     )
 
     class Meta:
@@ -43,9 +44,6 @@ class ShelfPlanSummarySerializer(serializers.ModelSerializer):
 
     def get_unplaced_count(self, plan: ShelfPlan) -> int:
         return len(plan.unplaced or [])
-
-    def get_daily_profit_change(self, plan: ShelfPlan) -> Decimal:
-        return plan.expected_daily_profit - plan.current_daily_profit
 
 
 class ShelfPlanItemSerializer(serializers.Serializer):
@@ -72,7 +70,11 @@ class ShelfChangeSerializer(serializers.Serializer):
     to_level = serializers.IntegerField(allow_null=True)
     from_facings = serializers.IntegerField(allow_null=True)
     to_facings = serializers.IntegerField(allow_null=True)
-    daily_profit_change = serializers.FloatField()
+    daily_profit_change = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="This product's expected gross profit a day after the change minus before.",
+    )
     text = serializers.CharField(help_text="The instruction in the request language.")
 
 

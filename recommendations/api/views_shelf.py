@@ -86,7 +86,7 @@ def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
         "created_at": plan.created_at,
         "expected_daily_profit": plan.expected_daily_profit,
         "current_daily_profit": plan.current_daily_profit,
-        "daily_profit_change": plan.expected_daily_profit - plan.current_daily_profit,
+        "daily_profit_change": plan.daily_profit_change,
         "upper_bound": plan.upper_bound,
         "has_current_layout": bool(view.current),
         "items": _item_rows(view.placements, view.products, lang),

@@ -79,7 +79,7 @@ class StoreOrderListView(ListAPIView):
         parameters=[OrderListFilterSerializer],
         responses={200: OrderListOutputSerializer(many=True), **_errors(400, 404)},
     )
-    def get(self, request: Request, store_id: str) -> Response:
+    def get(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
         params = validate(OrderListFilterSerializer, request.query_params)
         qs = selectors.orders_for_store(store=store, status=params.get("status"))
@@ -96,7 +96,7 @@ class StoreOrderListView(ListAPIView):
         responses={201: OrderDetailOutputSerializer, **_errors(400, 403, 404, 409, 422)},
     )
     @idempotent
-    def post(self, request: Request, store_id: str) -> Response:
+    def post(self, request: Request, store_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         data = validate(OrderCreateInputSerializer, request.data)
         order = services.order_create_draft(
@@ -111,7 +111,7 @@ class StoreOrderDetailView(APIView):
         operation_id="store_orders_retrieve",
         responses={200: OrderDetailOutputSerializer, **_errors(404)},
     )
-    def get(self, request: Request, store_id: str, order_id: str) -> Response:
+    def get(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         return Response(OrderDetailOutputSerializer(order).data)
@@ -123,7 +123,7 @@ class StoreOrderDetailView(APIView):
         request=OrderUpdateInputSerializer,
         responses={200: OrderDetailOutputSerializer, **_errors(400, 403, 404, 409)},
     )
-    def patch(self, request: Request, store_id: str, order_id: str) -> Response:
+    def patch(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         data = validate(OrderUpdateInputSerializer, request.data)
@@ -141,7 +141,7 @@ class StoreOrderQuoteView(APIView):
         summary="Totals, minimum order check and promised delivery date of a draft",
         responses={200: OrderQuoteOutputSerializer, **_errors(404, 409)},
     )
-    def get(self, request: Request, store_id: str, order_id: str) -> Response:
+    def get(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         quote = selectors.order_quote(order=order)
@@ -182,7 +182,7 @@ class StoreOrderSubmitView(APIView):
         responses={200: OrderSubmitOutputSerializer, **_errors(400, 403, 404, 409, 422)},
     )
     @idempotent
-    def post(self, request: Request, store_id: str, order_id: str) -> Response:
+    def post(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         data = validate(OrderSubmitInputSerializer, request.data)
@@ -213,7 +213,7 @@ class StoreOrderCancelView(APIView):
         responses={200: OrderDetailOutputSerializer, **_errors(400, 403, 404, 409, 422)},
     )
     @idempotent
-    def post(self, request: Request, store_id: str, order_id: str) -> Response:
+    def post(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         data = validate(OrderCancelInputSerializer, request.data)
@@ -231,7 +231,7 @@ class StoreOrderReceiveView(APIView):
         responses={200: OrderDetailOutputSerializer, **_errors(400, 403, 404, 409, 422)},
     )
     @idempotent
-    def post(self, request: Request, store_id: str, order_id: str) -> Response:
+    def post(self, request: Request, store_id: int, order_id: int) -> Response:
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         order = selectors.order_get_for_store(store=store, order_id=order_id)
         data = validate(OrderReceiveInputSerializer, request.data)

@@ -2,12 +2,12 @@ from django.urls import URLPattern, URLResolver, path
 
 from . import owner, warehouse
 
-ORDER = "stores/<str:store_id>/orders/<str:order_id>/"
-WH_ORDER = "warehouse/orders/<str:order_id>/"
+ORDER = "stores/<int:store_id>/orders/<int:order_id>/"
+WH_ORDER = "warehouse/orders/<int:order_id>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # The store's side (owner acts, clerk reads).
-    path("stores/<str:store_id>/orders/", owner.StoreOrderListView.as_view(), name="store-orders"),
+    path("stores/<int:store_id>/orders/", owner.StoreOrderListView.as_view(), name="store-orders"),
     path(ORDER, owner.StoreOrderDetailView.as_view(), name="store-order"),
     path(f"{ORDER}quote/", owner.StoreOrderQuoteView.as_view(), name="store-order-quote"),
     path(f"{ORDER}submit/", owner.StoreOrderSubmitView.as_view(), name="store-order-submit"),

@@ -81,7 +81,7 @@ class WarehouseOrderDetailView(APIView):
         summary="An order with lines (incl. delivery discrepancies) and events",
         responses={200: OrderDetailOutputSerializer, **_errors(403, 404)},
     )
-    def get(self, request: Request, order_id: str) -> Response:
+    def get(self, request: Request, order_id: int) -> Response:
         warehouse = selectors.warehouse_for_user(user=request.user)
         order = selectors.order_get_for_warehouse(warehouse=warehouse, order_id=order_id)
         return Response(OrderDetailOutputSerializer(order).data)
@@ -93,7 +93,7 @@ Transition = Callable[..., ReplenishmentOrder]
 class _WarehouseTransitionView(APIView):
     transition: Transition
 
-    def _run(self, request: Request, order_id: str, **kwargs: Any) -> Response:
+    def _run(self, request: Request, order_id: int, **kwargs: Any) -> Response:
         warehouse = selectors.warehouse_for_user(user=request.user)
         order = selectors.order_get_for_warehouse(warehouse=warehouse, order_id=order_id)
         order = type(self).transition(order=order, user=request.user, **kwargs)
@@ -111,7 +111,7 @@ def _transition_view(name: str, fn: Transition, summary: str) -> type[APIView]:
             request=None,
             responses={200: OrderDetailOutputSerializer, **_errors(403, 404, 409)},
         )
-        def post(self, request: Request, order_id: str) -> Response:
+        def post(self, request: Request, order_id: int) -> Response:
             return self._run(request, order_id)
 
     View.__name__ = View.__qualname__ = f"WarehouseOrder{name.title()}View"
@@ -142,7 +142,7 @@ class WarehouseOrderRejectView(_WarehouseTransitionView):
         request=OrderRejectInputSerializer,
         responses={200: OrderDetailOutputSerializer, **_errors(400, 403, 404, 409)},
     )
-    def post(self, request: Request, order_id: str) -> Response:
+    def post(self, request: Request, order_id: int) -> Response:
         data = validate(OrderRejectInputSerializer, request.data)
         return self._run(request, order_id, reason=data["reason"])
 

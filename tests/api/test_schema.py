@@ -63,3 +63,17 @@ def test_list_endpoints_document_the_page_envelope(anon) -> None:  # type: ignor
 def test_schema_generation_has_no_warnings() -> None:
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
+
+
+def test_every_id_in_a_path_is_an_integer(anon) -> None:  # type: ignore[no-untyped-def]
+    """One type per id everywhere: a client generated from the schema takes `store_id: int` on
+    every path (orders included), as bodies and answers carry it."""
+    schema = json.loads(anon.get("/api/schema/", {"format": "json"}).content)
+    kinds: dict[str, set[str]] = {}
+    for ops in schema["paths"].values():
+        for op in ops.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if param["in"] == "path" and param["name"].endswith("_id"):
+                    kinds.setdefault(param["name"], set()).add(param["schema"]["type"])
+    assert {"store_id", "order_id", "product_id"} <= set(kinds)
+    assert {name: types for name, types in kinds.items() if types != {"integer"}} == {}

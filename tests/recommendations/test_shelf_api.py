@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 
@@ -159,3 +161,39 @@ def test_clerk_cannot_record_layout(carol, planned):
         url(carol.store.pk, f"{planned.shelf.pk}/current-layout/"), _layout(planned), format="json"
     )
     assert r.status_code == 403 and r.json()["code"] == "owner_only"
+
+
+def test_profit_changes_are_money_strings_in_list_detail_and_changes(alice, planned):
+    """One type for `daily_profit_change` everywhere: a decimal string with 2 places, equal to
+    expected minus current, in the list, the detail and each change."""
+    money = re.compile(r"^-?\d+\.\d{2}$")
+    fid = planned.shelf.pk
+    row = next(
+        x
+        for x in alice.client.get(url(alice.store.pk)).json()["results"]
+        if x["fixture"]["id"] == fid
+    )
+    detail = alice.client.get(url(alice.store.pk, f"{fid}/")).json()
+    for body in (row, detail):
+        assert isinstance(body["daily_profit_change"], str) and money.match(
+            body["daily_profit_change"]
+        )
+        assert Decimal(body["daily_profit_change"]) == Decimal(
+            body["expected_daily_profit"]
+        ) - Decimal(body["current_daily_profit"])
+    assert row["daily_profit_change"] == detail["daily_profit_change"]
+    assert detail["changes"]
+    for change in detail["changes"]:
+        assert isinstance(change["daily_profit_change"], str)
+        assert money.match(change["daily_profit_change"]), change
+
+
+def test_the_schema_gives_every_daily_profit_change_one_type(anon):
+    schema = anon.get("/api/schema/", {"format": "json"}).json()
+    found = {
+        name: props["daily_profit_change"]
+        for name, body in schema["components"]["schemas"].items()
+        if "daily_profit_change" in (props := body.get("properties", {}))
+    }
+    assert len(found) >= 3
+    assert {(f["type"], f.get("format")) for f in found.values()} == {("string", "decimal")}
