@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
+from lst.api.openapi import ApiErrorSerializer
 from lst.api.pagination import StandardPagination
 from replenishment import selectors, services
 from replenishment.models import ReplenishmentOrder
@@ -26,7 +27,6 @@ from .serializers import (
     OrderCancelInputSerializer,
     OrderCreateInputSerializer,
     OrderDetailOutputSerializer,
-    OrderErrorSerializer,
     OrderListFilterSerializer,
     OrderListOutputSerializer,
     OrderQuoteOutputSerializer,
@@ -58,7 +58,7 @@ def _errors(*codes: int) -> dict[int, Any]:
         422: "idempotency_key_reused with another body",
     }
     return {
-        c: OpenApiResponse(OrderErrorSerializer, description=described[c])
+        c: OpenApiResponse(ApiErrorSerializer, description=described[c])
         for c in sorted({401, *codes})
     }
 

@@ -293,11 +293,3 @@ class OrderQuoteOutputSerializer(serializers.Serializer):
 class OrderBulkResultOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-
-
-class OrderErrorSerializer(serializers.Serializer):
-    """The API's one error shape."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField()  # type: ignore[assignment]  # popped by DRF's metaclass

@@ -77,3 +77,21 @@ def test_every_id_in_a_path_is_an_integer(anon) -> None:  # type: ignore[no-unty
                     kinds.setdefault(param["name"], set()).add(param["schema"]["type"])
     assert {"store_id", "order_id", "product_id"} <= set(kinds)
     assert {name: types for name, types in kinds.items() if types != {"integer"}} == {}
+
+
+def test_one_error_schema_for_every_error_response(anon) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(anon.get("/api/schema/", {"format": "json"}).content)
+    error_like = {
+        name
+        for name, body in schema["components"]["schemas"].items()
+        if {"code", "message"} <= set(body.get("properties", {}))
+    }
+    assert error_like == {"ApiError"}
+    refs = set()
+    for ops in schema["paths"].values():
+        for op in ops.values():
+            for status, answer in (op.get("responses", {}) if isinstance(op, dict) else {}).items():
+                if status.startswith(("4", "5")):
+                    for media in answer.get("content", {}).values():
+                        refs.add(media["schema"].get("$ref"))
+    assert refs == {"#/components/schemas/ApiError"}
