@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lst.models import TimeStampedModel
 
 from .barcodes import ean13_condition, validate_ean13
+from .pinyin import KEY_MAX_LENGTH, pinyin_keys
 
 
 class DecimalKwargs(TypedDict):
@@ -63,6 +64,14 @@ class Product(TimeStampedModel):
         blank=True,
         default="",
         help_text=_("Latin name or pinyin, for search."),
+    )
+    search_pinyin = models.CharField(
+        verbose_name=_("pinyin search key"),
+        max_length=KEY_MAX_LENGTH,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The name's pinyin and initials, set from the name on save."),
     )
     brand = models.CharField(verbose_name=_("brand"), max_length=100, blank=True, default="")
     category = models.ForeignKey(
@@ -119,6 +128,13 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_pinyin = pinyin_keys(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_pinyin"}
+        super().save(*args, **kwargs)
 
     @property
     def margin(self) -> Decimal:

@@ -11,6 +11,7 @@ from lst.errors import NotFound, ValidationFailed
 
 from .barcodes import is_valid_ean13
 from .models import Category, Product
+from .pinyin import search_term
 
 
 def category_with_descendants(*, category_id: int) -> list[int]:
@@ -29,13 +30,16 @@ def category_with_descendants(*, category_id: int) -> list[int]:
 
 
 def product_search_q(q: str, *, prefix: str = "") -> Q:
-    """Match Chinese name, Latin name / pinyin, brand, SKU, or the exact barcode. `prefix` is
+    """Match Chinese name (or its pinyin, whole or initials), Latin name, brand, SKU, or the exact
+    barcode. `prefix` is
     the path to the product from another model, e.g. "product__"."""
     q = q.strip()
     fields = ("name", "name_en", "brand", "sku")
     match = Q()
     for field in fields:
         match |= Q(**{f"{prefix}{field}__icontains": q})
+    if term := search_term(q):  # `kele`, `ke le` or `kkkl` for 可口可乐
+        match |= Q(**{f"{prefix}search_pinyin__contains": term})
     if q.isdigit():
         match |= Q(**{f"{prefix}barcode": q})
     return match

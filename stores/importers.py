@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from catalog.barcodes import ean13_check_digit, is_valid_ean13
 from catalog.models import Category, Product
+from catalog.pinyin import pinyin_keys
 from lst.bulk import bulk_insert
 from lst.errors import ValidationFailed
 
@@ -238,7 +239,15 @@ def _upsert_products(df: pd.DataFrame, sales: pd.DataFrame, report: ImportReport
     existing = {p.sku: p for p in Product.objects.filter(sku__in=list(df["product_id"]))}
     taken = set(Product.objects.values_list("barcode", flat=True))
     to_create, to_update = [], []
-    fields = ["name", "brand", "category", "retail_price", "unit_cost", "case_pack"]
+    fields = [
+        "name",
+        "search_pinyin",
+        "brand",
+        "category",
+        "retail_price",
+        "unit_cost",
+        "case_pack",
+    ]
     for row in df.to_dict("records"):
         sku = row["product_id"]
         price = typical.get(sku, np.nan) if price_col else np.nan
@@ -252,6 +261,7 @@ def _upsert_products(df: pd.DataFrame, sales: pd.DataFrame, report: ImportReport
         pack = row.get("case_pack") or ""
         values = {
             "name": row["name"][:200],
+            "search_pinyin": pinyin_keys(row["name"][:200]),  # bulk writes skip Product.save
             "brand": (row.get("brand") or row.get("manufacturer") or "")[:100],
             "category": categories[row["category"]],
             "retail_price": retail,

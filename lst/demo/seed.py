@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from catalog.barcodes import ean13_check_digit
 from catalog.models import Category, Product
+from catalog.pinyin import pinyin_keys
 from lst.bulk import bulk_insert_frame
 from lst.models import User
 from replenishment.models import Warehouse, WarehouseStock
@@ -186,6 +187,7 @@ def seed_demo(
                 sku=f"LST{p.index + 1:05d}",
                 barcode=_ean13(p.index + 1),
                 name=p.name,
+                search_pinyin=pinyin_keys(p.name),  # bulk_create skips Product.save
                 name_en=p.name_en,
                 brand=p.brand,
                 category=categories[p.category],

@@ -50,6 +50,30 @@ def test_search_by_chinese_latin_brand_and_category(alice, catalog) -> None:  # 
     assert c.get(url("products/")).data["count"] == 3  # the inactive one is hidden
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("kele", ["可口可乐 330ml"]),  # a syllable run of the full pinyin
+        ("Ke Kou", ["可口可乐 330ml"]),  # spaces and case do not matter
+        ("kkkl", ["可口可乐 330ml"]),  # initials
+        ("nfsq", ["农夫山泉 550ml"]),
+        ("shupian", ["乐事薯片"]),
+        ("le", ["乐事薯片", "可口可乐 330ml"]),
+        ("xyzq", []),
+    ],
+)
+def test_search_by_pinyin(alice, catalog, q: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert _names(alice.client.get(url("products/"), {"q": q})) == expected
+
+
+def test_a_renamed_product_is_found_by_its_new_pinyin(alice, catalog) -> None:  # type: ignore[no-untyped-def]
+    cola = catalog["cola"]
+    cola.name = "雪碧 330ml"
+    cola.save(update_fields=["name"])
+    assert _names(alice.client.get(url("products/"), {"q": "xuebi"})) == ["雪碧 330ml"]
+    assert _names(alice.client.get(url("products/"), {"q": "kele"})) == []
+
+
 def test_list_has_constant_queries(alice, catalog, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     with django_assert_num_queries(2):  # count + page (category joined)
         alice.client.get(url("products/"))

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.models import Product
+from catalog.selectors import products_list
 from stores.models import DailySales, Store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -81,6 +82,20 @@ def test_round_trip_of_a_file_it_writes(tmp_path: Path) -> None:
         ("s2", "P1", dt.date(2024, 1, 14), 0, Decimal("0.00"), False),
         ("s2", "P2", dt.date(2024, 1, 7), 7, Decimal("8.40"), True),
     ]
+
+
+def test_imported_products_are_found_by_pinyin(tmp_path: Path) -> None:
+    """The import writes products in bulk (no Product.save): it sets their pinyin keys itself."""
+    files = _write(tmp_path, GOOD)
+    files["products"].write_text(
+        "product_id,name,category,manufacturer\nP1,可口可乐 330ml,饮料,可口可乐\n"
+        "P2,乐事薯片,零食,乐事\n",
+        encoding="utf-8",
+    )
+    call_command("import_sales", **{k: str(v) for k, v in files.items()})
+    found = products_list(q="kele").values_list("sku", flat=True)
+    assert list(found) == ["P1"]
+    assert list(products_list(q="lssp").values_list("sku", flat=True)) == ["P2"]
 
 
 def test_reimport_changes_nothing_and_a_changed_row_is_updated(tmp_path: Path) -> None:
