@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lst.api.fields import BoundedDateTimeField
+from lst.api.fields import BoundedDateTimeField, IdField
 from lst.api.idempotency import idempotent
 from lst.api.nested_errors import flatten_errors
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
-from lst.errors import ValidationFailed
 from stores.localtime import store_zone
 from stores.selectors import store_get_for_user
-from stores.services import ReceiptStatus, sales_batch_check_size, sales_ingest
+from stores.services import (
+    ReceiptStatus,
+    sales_batch_check_size,
+    sales_ingest,
+    sales_invalid,
+    sales_unknown_products,
+)
 
 
 class ReceiptLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(help_text="Product id (look it up by barcode first).")
-    quantity = serializers.IntegerField(help_text="Units sold, at least 1.")
+    # The limits the service checks are stated here too, so one answer names every bad field
+    # of a line (a bad product id and a zero quantity together), not one per upload attempt.
+    product = IdField(help_text="Product id (look it up by barcode first).")
+    quantity = serializers.IntegerField(min_value=1, help_text="Units sold, at least 1.")
     unit_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, help_text="CNY per unit, zero or more."
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="CNY per unit, zero or more.",
     )
 
 
@@ -103,10 +114,11 @@ class SalesUploadView(APIView):
         with timezone.override(store_zone(store)):  # a naive time means the store's local time
             data = SalesUploadInputSerializer(data=request.data)
             if not data.is_valid():
-                raise ValidationFailed(
-                    _("Some receipts are invalid; nothing was recorded."),
-                    fields=flatten_errors(data.errors),
-                )
+                errors = flatten_errors(data.errors)
+                # Products that do not exist are named in the same answer.
+                for key, messages in sales_unknown_products(raw).items():
+                    errors.setdefault(key, messages)
+                raise sales_invalid(errors)
         result = sales_ingest(
             store=store, receipts=data.validated_data["receipts"], user=request.user
         )

@@ -13,7 +13,9 @@ from .sales import (
     SalesIngestResult,
     sales_batch_check_size,
     sales_ingest,
+    sales_invalid,
     sales_record,
+    sales_unknown_products,
 )
 from .stock import MovementSpec, stock_apply, stock_count, stock_waste
 
@@ -29,7 +31,9 @@ __all__ = [
     "fixture_update",
     "sales_batch_check_size",
     "sales_ingest",
+    "sales_invalid",
     "sales_record",
+    "sales_unknown_products",
     "stock_apply",
     "stock_count",
     "stock_release",

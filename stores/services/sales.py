@@ -166,7 +166,8 @@ def _parse(
     return parsed
 
 
-def _fail(errors: dict[str, list[str]]) -> ValidationFailed:
+def sales_invalid(errors: dict[str, list[str]]) -> ValidationFailed:
+    """The one 400 of an upload: how many receipts are wrong, and every bad field in order."""
     bad = len({key.split(".")[0].split("]")[0] for key in errors})
     return ValidationFailed(
         ngettext(
@@ -175,13 +176,31 @@ def _fail(errors: dict[str, list[str]]) -> ValidationFailed:
             bad,
         )
         % {"n": bad},
-        fields=dict(sorted(errors.items(), key=lambda kv: _sort_key(kv[0]))),
+        fields=dict(sorted(errors.items(), key=lambda kv: field_order(kv[0]))),
     )
 
 
-def _sort_key(key: str) -> tuple[int, ...]:
+BIGINT_MAX = 2**63 - 1  # the largest id the database holds
+
+
+def field_order(key: str) -> tuple[int, ...]:
+    """Sort key of an error path: `receipts[2].lines[10].product` after `...lines[9]...`."""
     numbers = [int(part.split("]")[0]) for part in key.split("[")[1:]]
     return tuple(numbers)
+
+
+def sales_unknown_products(receipts: Any) -> dict[str, list[str]]:
+    """Errors for lines (of a raw, possibly invalid batch) naming a product id that does not
+    exist, so an answer about other errors names these too."""
+    lines: dict[str, int] = {}
+    for i, receipt in enumerate(receipts if isinstance(receipts, list) else []):
+        raw_lines = receipt.get("lines") if isinstance(receipt, Mapping) else None
+        for j, line in enumerate(raw_lines if isinstance(raw_lines, list) else []):
+            pid = line.get("product") if isinstance(line, Mapping) else None
+            if isinstance(pid, int) and not isinstance(pid, bool) and 1 <= pid <= BIGINT_MAX:
+                lines[f"receipts[{i}].lines[{j}].product"] = pid
+    known = set(Product.objects.filter(pk__in=set(lines.values())).values_list("pk", flat=True))
+    return {key: [_("Unknown product.")] for key, pid in lines.items() if pid not in known}
 
 
 def sales_ingest(
@@ -247,7 +266,7 @@ def _ingest(
             if line.product_id not in known:
                 errors[f"{at}.lines[{line.position}].product"] = [_("Unknown product.")]
     if errors:
-        raise _fail(errors)
+        raise sales_invalid(errors)
 
     fresh = [r for r in parsed if r.uuid not in owners]
     statuses = [

@@ -385,3 +385,37 @@ def test_service_can_be_called_without_the_api(alice, goods) -> None:  # type: i
     )
     assert (result.accepted, result.duplicates) == (1, 0)
     assert_consistent(alice.store)
+
+
+def test_every_bad_field_of_a_batch_is_named_in_one_answer(alice, goods) -> None:  # type: ignore[no-untyped-def]
+    """Type errors, limits and unknown products together: the till fixes them in one go."""
+    cola, _ = goods
+    batch = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "occurred_at": timezone.now().isoformat(),
+            "lines": [
+                {"product": "abc", "quantity": 0, "unit_price": "-1"},
+                {"product": 999999, "quantity": 2, "unit_price": "1.00"},
+                {"product": cola.pk, "quantity": 1.5, "unit_price": "1.001"},
+            ],
+        },
+        receipt((cola, 1, "3.50")),
+        {"uuid": "nope", "occurred_at": "x", "lines": []},
+    ]
+    r = _upload(alice, batch, HTTP_ACCEPT_LANGUAGE="en")
+    assert (r.status_code, r.data["code"]) == (400, "validation_error")
+    assert list(r.data["fields"]) == [
+        "receipts[0].lines[0].product",
+        "receipts[0].lines[0].quantity",
+        "receipts[0].lines[0].unit_price",
+        "receipts[0].lines[1].product",
+        "receipts[0].lines[2].quantity",
+        "receipts[0].lines[2].unit_price",
+        "receipts[2].uuid",
+        "receipts[2].occurred_at",
+        "receipts[2].lines",
+    ]
+    assert r.data["fields"]["receipts[0].lines[1].product"] == ["Unknown product."]
+    assert r.data["message"] == "2 receipts have errors; nothing was recorded."
+    _nothing_written(alice.store)
