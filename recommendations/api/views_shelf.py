@@ -16,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lst.api.lists import ListAPIView
+from lst.api.nested_errors import flatten_errors
 from lst.api.openapi import STORE_ID, error_responses
 from lst.api.params import query_params
+from stores.models import Fixture
 from stores.selectors import fixture_get, store_get_for_user
 
 from ..explain import shelf_change_text
@@ -31,6 +33,7 @@ from ..selectors import (
 from ..services import shelf
 from .serializers_shelf import (
     ShelfLayoutInputSerializer,
+    ShelfLayoutItemInputSerializer,
     ShelfLayoutSerializer,
     ShelfPlanDetailSerializer,
     ShelfPlanQuerySerializer,
@@ -70,6 +73,32 @@ def _item_rows(placements: list[Any], products: dict[int, Any], lang: str) -> li
             }
         )
     return rows
+
+
+def _layout_errors(fixture: Fixture, body: Any, errors: Any) -> dict[str, list[str]]:
+    """The serializer's errors, and the fixture's checks (levels, widths, unknown or repeated
+    products) of the items that passed it: one answer names every bad field."""
+    fields = flatten_errors(errors)
+    raw = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(raw, list) or "items" in fields:
+        return fields
+    indices, items = [], []
+    for k, item in enumerate(raw):
+        one = ShelfLayoutItemInputSerializer(data=item)
+        if one.is_valid():
+            v = one.validated_data
+            indices.append(k)
+            items.append(
+                shelf.LayoutItem(v["product"], v["level"], v["facings"], v.get("position"))
+            )
+    more, _products = shelf.shelf_layout_errors(fixture, items, indices=indices)
+    for key, messages in more.items():
+        fields.setdefault(key, messages)
+    return dict(sorted(fields.items(), key=lambda kv: _item_index(kv[0])))
+
+
+def _item_index(key: str) -> int:
+    return int(key.split("[", 1)[1].split("]", 1)[0]) if key.startswith("items[") else -1
 
 
 def plan_detail(view: shelf.PlanView, request: Request) -> dict[str, Any]:
@@ -247,7 +276,8 @@ class ShelfLayoutView(APIView):
         store = store_get_for_user(user=request.user, store_id=store_id, owner_only=True)
         fixture = fixture_get(store=store, fixture_id=fixture_id)
         data = ShelfLayoutInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise shelf.shelf_layout_invalid(_layout_errors(fixture, request.data, data.errors))
         items = [
             shelf.LayoutItem(i["product"], i["level"], i["facings"], i.get("position"))
             for i in data.validated_data["items"]

@@ -197,3 +197,39 @@ def test_the_schema_gives_every_daily_profit_change_one_type(anon):
     }
     assert len(found) >= 3
     assert {(f["type"], f.get("format")) for f in found.values()} == {("string", "decimal")}
+
+
+def test_a_layout_answer_names_every_bad_field_at_once(alice, planned):
+    """Serializer errors (facings 0, a non-number) and the fixture's checks (a level the fixture
+    lacks, an unknown product, a repeated one) come back together, each item on all its fields."""
+    fid, p = planned.shelf.pk, planned.products
+    levels = planned.shelf.levels
+    items = [
+        {"product": p[0].pk, "level": levels + 1, "facings": 1},  # fixture check: level
+        {"product": p[1].pk, "level": 1, "facings": 0},  # serializer: facings
+        {"product": 999999, "level": levels + 2, "facings": 1},  # fixture: product and level
+        {"product": p[0].pk, "level": 1, "facings": 1},  # repeated product
+        {"product": "x", "level": 1, "facings": 1},  # serializer: product
+    ]
+    before = list(ShelfPlan.objects.filter(fixture=planned.shelf).values_list("pk", "is_current"))
+    r = alice.client.put(
+        url(alice.store.pk, f"{fid}/current-layout/"),
+        {"items": items},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 400, r.json()
+    fields = r.json()["fields"]
+    assert list(fields) == [
+        "items[0].level",
+        "items[1].facings",
+        "items[2].product",
+        "items[2].level",
+        "items[3].product",
+        "items[4].product",
+    ]
+    assert fields["items[2].product"] == ["Unknown product."]
+    assert fields["items[3].product"] == ["This product is already on another item."]
+    assert r.json()["message"].startswith("items[0].level: Level must be between 1 and")
+    after = ShelfPlan.objects.filter(fixture=planned.shelf).values_list("pk", "is_current")
+    assert list(after) == before  # nothing written

@@ -26,6 +26,8 @@ from .layouts import (
     MAX_LAYOUT_ITEMS,
     LayoutItem,
     naive_layout,
+    shelf_layout_errors,
+    shelf_layout_invalid,
     shelf_layout_record,
     shelf_layouts_seed,
 )
@@ -60,6 +62,8 @@ __all__ = [
     "product_names",
     "product_specs",
     "response_frame",
+    "shelf_layout_errors",
+    "shelf_layout_invalid",
     "shelf_layout_record",
     "shelf_layouts_seed",
     "shelf_plan_chunk_stores",

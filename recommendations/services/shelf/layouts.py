@@ -41,51 +41,60 @@ class LayoutItem:
     position: int | None = None
 
 
-def _layout_check(fixture: Fixture, items: Sequence[LayoutItem]) -> dict[int, Product]:
+def shelf_layout_errors(
+    fixture: Fixture, items: Sequence[LayoutItem], *, indices: Sequence[int] | None = None
+) -> tuple[dict[str, list[str]], dict[int, Product]]:
+    """Every problem of a layout against its fixture, each item checked on all its fields:
+    `items[k].<field>` -> messages, with `k` from `indices` (the items' places in the request,
+    when some were dropped for errors of their own), and the products found."""
     errors: dict[str, list[str]] = {}
+    products = Product.objects.in_bulk({i.product_id for i in items})
+    seen: set[int] = set()
+    used: dict[int, float] = {}
+    positions: dict[int, set[int]] = {}
+    for k, it in zip(indices if indices is not None else range(len(items)), items, strict=True):
+        at = f"items[{k}]"
+        bad: dict[str, str] = {}
+        product = products.get(it.product_id)
+        if product is None:
+            bad["product"] = _("Unknown product.")
+        elif it.product_id in seen:
+            bad["product"] = _("This product is already on another item.")
+        seen.add(it.product_id)
+        if not 1 <= it.level <= fixture.levels:
+            bad["level"] = _("Level must be between 1 and %(n)d.") % {"n": fixture.levels}
+        if not 1 <= it.facings <= MAX_FACINGS_RECORDED:
+            bad["facings"] = _("Facings must be between 1 and %(n)d.") % {"n": MAX_FACINGS_RECORDED}
+        if it.position is not None and "level" not in bad:
+            if it.position in positions.setdefault(it.level, set()):
+                bad["position"] = _("Two items share this position on the level.")
+            positions[it.level].add(it.position)
+        if product is not None and not {"level", "facings"} & set(bad):
+            used[it.level] = used.get(it.level, 0.0) + float(product.width_cm) * it.facings
+            if used[it.level] > fixture.width_cm + 1e-6:
+                bad["facings"] = _(
+                    "Level %(level)d is %(width)d cm wide; these facings do not fit."
+                ) % {"level": it.level, "width": fixture.width_cm}
+        for field in ("product", "level", "facings", "position"):
+            if field in bad:
+                errors[f"{at}.{field}"] = [bad[field]]
+    return errors, products
+
+
+def shelf_layout_invalid(errors: dict[str, list[str]]) -> ValidationFailed:
+    first = next(iter(errors))
+    return ValidationFailed(f"{first}: {errors[first][0]}", fields=errors)
+
+
+def _layout_check(fixture: Fixture, items: Sequence[LayoutItem]) -> dict[int, Product]:
     if len(items) > MAX_LAYOUT_ITEMS:
         raise ValidationFailed(
             _("Too many items."),
             fields={"items": [_("At most %(n)d items.") % {"n": MAX_LAYOUT_ITEMS}]},
         )
-    products = Product.objects.in_bulk({i.product_id for i in items})
-    seen: set[int] = set()
-    used: dict[int, float] = {}
-    positions: dict[int, set[int]] = {}
-    for k, it in enumerate(items):
-        at = f"items[{k}]"
-        product = products.get(it.product_id)
-        if product is None:
-            errors[f"{at}.product"] = [_("Unknown product.")]
-            continue
-        if it.product_id in seen:
-            errors[f"{at}.product"] = [_("This product is already on another item.")]
-            continue
-        seen.add(it.product_id)
-        if not 1 <= it.level <= fixture.levels:
-            errors[f"{at}.level"] = [
-                _("Level must be between 1 and %(n)d.") % {"n": fixture.levels}
-            ]
-            continue
-        if not 1 <= it.facings <= MAX_FACINGS_RECORDED:
-            errors[f"{at}.facings"] = [
-                _("Facings must be between 1 and %(n)d.") % {"n": MAX_FACINGS_RECORDED}
-            ]
-            continue
-        if it.position is not None:
-            if it.position in positions.setdefault(it.level, set()):
-                errors[f"{at}.position"] = [_("Two items share this position on the level.")]
-                continue
-            positions[it.level].add(it.position)
-        used[it.level] = used.get(it.level, 0.0) + float(product.width_cm) * it.facings
-        if used[it.level] > fixture.width_cm + 1e-6:
-            errors[f"{at}.facings"] = [
-                _("Level %(level)d is %(width)d cm wide; these facings do not fit.")
-                % {"level": it.level, "width": fixture.width_cm}
-            ]
+    errors, products = shelf_layout_errors(fixture, items)
     if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", fields=errors)
+        raise shelf_layout_invalid(errors)
     return products
 
 
