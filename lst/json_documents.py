@@ -55,7 +55,10 @@ def json_document_loads(raw: bytes | str) -> Any:
     except orjson.JSONDecodeError as exc:
         if str(exc).startswith("depth limit exceeded"):
             raise _too_deep() from exc
-        raise JSONDocumentError(str(exc)) from exc
+        raise JSONDocumentError(
+            _("Not valid JSON at line %(line)d, column %(column)d.")
+            % {"line": exc.lineno, "column": exc.colno}
+        ) from exc
     if isinstance(document, dict | list):
         keys, inexact = _inspect(document)
         if keys and _count_keys(raw) != keys:

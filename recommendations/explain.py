@@ -174,15 +174,19 @@ def _change_zh(c: ChangeInstruction, name: str) -> str:
     return f"{text}，{facings}" if facings else text
 
 
+def _facings_en(n: int | None) -> str:
+    return f"{n} facing" if n == 1 else f"{n} facings"
+
+
 def _change_en(c: ChangeInstruction, name: str) -> str:
     if c.action == "remove":
         return f"take {name} off this fixture (was on level {c.from_level})"
     if c.action == "add":
-        eye = "eye level " if c.to_eye_level else ""
-        return f"put {name} on {eye}level {c.to_level}, {c.to_facings} facings"
+        where = f"at eye level (level {c.to_level})" if c.to_eye_level else f"on level {c.to_level}"
+        return f"put {name} {where}, {_facings_en(c.to_facings)}"
     facings = ""
     if c.to_facings != c.from_facings:
-        facings = f"{c.to_facings} facings instead of {c.from_facings}"
+        facings = f"{_facings_en(c.to_facings)} instead of {c.from_facings}"
     if c.action == "facings":
         return f"{name}: {facings}"
     if c.to_eye_level:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from lst import notes
 from lst.errors import Conflict, DomainError, NotFound, ValidationFailed
 from stores.models import StockMovement, Store
 from stores.services import MovementSpec, stock_apply
@@ -592,7 +593,7 @@ def order_receive(
                     StockMovement.Kind.RECEIPT,
                     good,
                     reference=f"order:{locked.pk}",
-                    note="replenishment order received",
+                    note=notes.ORDER_RECEIVED,
                 )
             )
         if line.quantity_damaged or line.quantity_short:

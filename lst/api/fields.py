@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from lst.notes import note_text
+
 #: The largest id a row can have (64-bit signed integers, on PostgreSQL and SQLite alike).
 MAX_ID = 2**63 - 1
 
@@ -80,3 +82,11 @@ class CappedListField(serializers.ListField):
         if isinstance(data, list | tuple) and limit is not None and len(data) > limit:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+class NoteField(serializers.CharField):
+    """A note in an answer: one the system wrote (`lst.notes`) in the request's language, one a
+    person typed as typed."""
+
+    def to_representation(self, value: Any) -> str:
+        return note_text(str(value))

@@ -29,5 +29,9 @@ class JSONParser(parsers.JSONParser):
             if encoding.lower().replace("-", "").replace("_", "") != "utf8":
                 raw = raw.decode(encoding)
             return json_document_loads(raw)
-        except (JSONDocumentError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                _("The body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from exc
+        except JSONDocumentError as exc:
             raise ParseError(_("JSON parse error - %(reason)s") % {"reason": exc}) from exc

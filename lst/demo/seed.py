@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalog.barcodes import ean13_check_digit
 from catalog.models import Category, Product
 from catalog.pinyin import pinyin_keys
+from lst import notes
 from lst.bulk import bulk_insert_frame
 from lst.models import User
 from replenishment.models import Warehouse, WarehouseStock
@@ -429,7 +430,7 @@ def _write_stock(
                         quantity=qty,
                         occurred_at=now,
                         reference="opening-count",
-                        note="demo opening stock",
+                        note=notes.DEMO_OPENING_STOCK,
                     )
                 )
     StockLevel.objects.bulk_create(levels, batch_size=2000)

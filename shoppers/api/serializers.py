@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from lst.api.fields import NoteField
 from shoppers.models import ShopperAddress, ShopperOrder, ShopperOrderEvent, ShopperOrderLine
 from shoppers.selectors import stock_shortages
 
@@ -89,6 +90,7 @@ class StoreOrderShopperSerializer(serializers.Serializer):
 
 class StoreOrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    note = NoteField(read_only=True)
 
     class Meta:
         model = ShopperOrderEvent

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from lst import notes
 from lst.errors import Conflict, NotFound, ValidationFailed
 from stores.models import Store
 from stores.nearby import haversine_km
@@ -518,7 +519,7 @@ def order_expire(*, order: ShopperOrder | int, now: dt.datetime | None = None) -
     locked = _lock(order)
     if not _is_past_deadline(locked, now):
         return False
-    _move(locked, Status.EXPIRED, user=None, note="not accepted in time")
+    _move(locked, Status.EXPIRED, user=None, note=notes.NOT_ACCEPTED_IN_TIME)
     return True
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from lst.api.fields import BoundedDateTimeField, IdField
+from lst.api.fields import BoundedDateTimeField, IdField, NoteField
 from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
@@ -140,6 +140,7 @@ class MovementSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
     )
+    note = NoteField(read_only=True)
 
     class Meta:
         model = StockMovement

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lst import notes
 from lst.bulk import bulk_insert, bulk_update_values
 from lst.errors import Conflict, ValidationFailed
 from stores.models import StockLevel, StockMovement, Store
@@ -187,7 +188,9 @@ def stock_count(
     if diff:
         stock_apply(
             store=store,
-            movements=[MovementSpec(product_id, Kind.COUNT_CORRECTION, diff, note="stock count")],
+            movements=[
+                MovementSpec(product_id, Kind.COUNT_CORRECTION, diff, note=notes.STOCK_COUNT)
+            ],
             occurred_at=counted_at,
             user=user,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -263,3 +264,26 @@ def _has_exponent_float(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_exponent_float(v) for v in value)
     return False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name": ', b'{"name": NaN}', b'{"name": "\\ud800"}', nested(100_000), b'{"a": 1, "a": 2}'],
+)
+def test_a_parse_error_speaks_the_request_language_only(alice, body) -> None:  # type: ignore[no-untyped-def]
+    """The reason in zh-hans answers is Chinese too (not the JSON reader's English)."""
+    path = url(f"stores/{alice.store.pk}/fixtures/")
+    r = alice.client.generic("POST", path, body, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "parse_error"
+    message = r.json()["message"]
+    assert not re.search(r"[A-Za-z]{3,}", message.replace("JSON", "").replace("UTF", "")), message
+    assert re.search(r"[\u4e00-\u9fff]", message)
+
+
+def test_a_body_that_is_not_its_charset_is_a_400_in_the_request_language(alice) -> None:  # type: ignore[no-untyped-def]
+    path = url(f"stores/{alice.store.pk}/fixtures/")
+    r = alice.client.generic(
+        "POST", path, b'{"name": "\xff"}', content_type="application/json; charset=utf-16"
+    )
+    assert r.status_code == 400 and r.json()["code"] == "parse_error"
+    assert "utf-16" in r.json()["message"] and re.search(r"[\u4e00-\u9fff]", r.json()["message"])

@@ -253,3 +253,21 @@ def test_waste_in_another_store_is_404(alice, bob, shelf) -> None:  # type: igno
     )
     assert r.status_code == 404
     assert StockMovement.objects.count() == 3  # the shelf fixture's receipts only
+
+
+def test_notes_the_system_wrote_are_shown_in_the_request_language(alice, shelf) -> None:  # type: ignore[no-untyped-def]
+    p = shelf["fast"]
+    alice.client.post(
+        url(f"stores/{alice.store.pk}/stock/counts/"), {"product": p.pk, "counted": 3}
+    )
+    stock_apply(store=alice.store, movements=[MovementSpec(p.pk, Kind.WASTE, -1, note="碎了")])
+    path = url(f"stores/{alice.store.pk}/stock/{p.pk}/movements/")
+    zh = {m["kind"]: m["note"] for m in alice.client.get(path).json()["results"]}
+    en = {
+        m["kind"]: m["note"]
+        for m in alice.client.get(path, HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    }
+    assert (zh[Kind.COUNT_CORRECTION], en[Kind.COUNT_CORRECTION]) == ("盘点", "stock count")
+    assert zh[Kind.WASTE] == en[Kind.WASTE] == "碎了"  # typed by a person: as typed
+    stored = StockMovement.objects.filter(store=alice.store, kind=Kind.COUNT_CORRECTION).get()
+    assert stored.note == "stock count"  # stored the same whatever the writer's language

@@ -73,7 +73,7 @@ def test_the_change_list_in_both_languages() -> None:
         (
             ChangeInstruction("add", 1, None, 4, None, 1, 0.5, to_eye_level=True),
             "把 可乐 上架到视线高度第4层，1个排面",
-            "put Cola on eye level level 4, 1 facings",
+            "put Cola at eye level (level 4), 1 facing",
         ),
         (
             ChangeInstruction("move", 1, 4, 1, 3, 3, -0.2, to_eye_level=False),
@@ -83,7 +83,7 @@ def test_the_change_list_in_both_languages() -> None:
         (
             ChangeInstruction("move", 1, 4, 2, 3, 1, -0.2, to_eye_level=False),
             "把 可乐 从第4层移到第2层，排面从3个减少到1个",
-            "move Cola from level 4 to level 2, 1 facings instead of 3",
+            "move Cola from level 4 to level 2, 1 facing instead of 3",
         ),
     ],
 )
