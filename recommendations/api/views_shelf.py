@@ -215,7 +215,8 @@ class ShelfPlanogramView(APIView):
                 description="The planogram: levels, one block per product (category colour, "
                 "name, ×facings), the eye level shaded.",
             ),
-            **error_responses(401, 404),
+            # Errors are JSON whatever was asked for (finalize_response below).
+            **{(code, "application/json"): r for code, r in error_responses(401, 404).items()},
         },
     )
     def get(self, request: Request, store_id: int, fixture_id: int) -> HttpResponse:

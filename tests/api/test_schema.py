@@ -95,3 +95,13 @@ def test_one_error_schema_for_every_error_response(anon) -> None:  # type: ignor
                     for media in answer.get("content", {}).values():
                         refs.add(media["schema"].get("$ref"))
     assert refs == {"#/components/schemas/ApiError"}
+
+
+def test_the_planogram_is_documented_as_svg_and_its_errors_as_json(anon) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(anon.get("/api/schema/", {"format": "json"}).content)
+    answers = schema["paths"]["/api/v1/stores/{store_id}/shelf-plans/{fixture_id}/planogram.svg"][
+        "get"
+    ]["responses"]
+    assert set(answers["200"]["content"]) == {"image/svg+xml"}
+    for status in ("401", "404"):
+        assert set(answers[status]["content"]) == {"application/json"}
