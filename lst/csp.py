@@ -3,8 +3,8 @@
 - The API answers JSON that no browser should run or frame: `default-src 'none'`.
 - The admin and other pages: scripts, styles, images and forms from this origin only (the
   admin's templates have no inline scripts; inline styles remain, e.g. the planogram's SVG).
-- Swagger UI (`/api/docs/`) loads from a CDN (SPECTACULAR_SETTINGS `SWAGGER_UI_DIST`) and runs
-  an inline start-up script: that origin, and inline scripts for this page only.
+- Swagger UI (`/api/docs/`) is served from this origin (drf-spectacular-sidecar's static files)
+  and its start-up script is a file too (the split view): no inline script, no CDN.
 A response that already has the header (a view that knows better) keeps its own.
 """
 
@@ -24,16 +24,18 @@ PAGE_POLICY = (
 
 
 def _docs_policy() -> str:
+    """Swagger UI's page: its files from this origin, or from SWAGGER_UI_DIST's CDN when one is
+    configured instead of the sidecar package."""
     from drf_spectacular.settings import spectacular_settings
 
     dist = str(spectacular_settings.SWAGGER_UI_DIST or "")
     parts = urlsplit(dist)
-    cdn = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    cdn = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
     return (
-        f"default-src 'self'; script-src 'self' 'unsafe-inline' {cdn}; "
-        f"style-src 'self' 'unsafe-inline' {cdn}; img-src 'self' data: {cdn}; "
-        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-    ).replace("  ", " ")
+        f"default-src 'self'; script-src 'self'{cdn}; style-src 'self' 'unsafe-inline'{cdn}; "
+        f"img-src 'self' data:{cdn}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "frame-ancestors 'none'"
+    )
 
 
 class ContentSecurityPolicyMiddleware:
