@@ -40,6 +40,8 @@ PHRASES = {
     "budget_trimmed": N_("trimmed to your budget"),
     "today": N_("today"),
     "tomorrow": N_("tomorrow"),
+    # A day a week or more away: the weekday alone would name the wrong week.
+    "dated": N_("%(weekday)s %(month)d/%(day)d"),
     "capacity": N_("limited by shelf and backroom space"),
     "shelf_life": N_("no more than sells before it expires"),
     "rounded_up": N_("rounded up to whole cases"),
@@ -68,7 +70,10 @@ def _day(book: dict[str, str], day: dt.date | None, today: dt.date) -> str:
         return book["today"]
     if day == today + dt.timedelta(days=1):
         return book["tomorrow"]
-    return book[f"weekday{day.weekday()}"]
+    weekday = book[f"weekday{day.weekday()}"]
+    if today < day < today + dt.timedelta(days=7):
+        return weekday
+    return book["dated"] % {"weekday": weekday, "month": day.month, "day": day.day}
 
 
 def purchase_reason_text(s: PurchaseSuggestion) -> str:

@@ -140,3 +140,41 @@ def test_the_field_stores_json_and_gives_back_a_typed_reason(alice) -> None:  # 
         assert purchase_reason_text(again) == (
             "sells ~3.5/week, 0 left, next delivery tomorrow: sold out now"
         )
+
+
+@pytest.mark.parametrize(
+    ("delivery", "runs_out", "en", "zh"),
+    [
+        # Within the week ahead a weekday is enough.
+        (
+            dt.date(2026, 12, 5),
+            dt.date(2026, 12, 9),
+            "next delivery Sat: runs out Wed",
+            "下次到货星期六：预计星期三卖完",
+        ),
+        # Two weeks apart: both named with a date, or "Sat ... Sat" would read as one day.
+        (
+            dt.date(2026, 12, 5),
+            dt.date(2026, 12, 19),
+            "next delivery Sat: runs out Sat 12/19",
+            "下次到货星期六：预计12月19日（星期六）卖完",
+        ),
+        (
+            dt.date(2026, 12, 10),
+            dt.date(2026, 12, 12),
+            "next delivery Thu 12/10: runs out Sat 12/12",
+            "下次到货12月10日（星期四）：预计12月12日（星期六）卖完",
+        ),
+    ],
+)
+def test_days_a_week_or_more_away_are_dated(delivery, runs_out, en: str, zh: str) -> None:  # type: ignore[no-untyped-def]
+    s = PurchaseSuggestion(
+        for_date=dt.date(2026, 12, 3),  # a Thursday
+        reason=PurchaseReason(
+            weekly_units=7, on_hand=9, next_delivery=delivery, runs_out_on=runs_out
+        ),
+    )
+    with translation.override("en"):
+        assert purchase_reason_text(s).endswith(en)
+    with translation.override("zh-hans"):
+        assert purchase_reason_text(s).endswith(zh)
