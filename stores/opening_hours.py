@@ -5,6 +5,7 @@ A missing day is closed. An interval may run past midnight ("22:00-02:00"); "24:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -51,3 +52,42 @@ def opening_hours_validate(value: Any, *, field: str = "opening_hours") -> dict[
     if errors:
         raise ValidationFailed(_("Invalid opening hours."), fields=errors)
     return clean
+
+
+def _minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+
+
+def _spans(hours: dict[str, list[str]], day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The opening spans that start on `day` (naive local times), one past midnight included."""
+    out = []
+    midnight = dt.datetime.combine(day, dt.time())
+    for interval in hours.get(DAYS[day.weekday()], []):
+        start, end = _minutes(interval[:5]), _minutes(interval[6:])
+        if end <= start:  # "22:00-02:00" ends the next day
+            end += 24 * 60
+        out.append((midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end)))
+    return out
+
+
+def is_open(hours: dict[str, list[str]], local: dt.datetime) -> bool:
+    """Whether the hours have the store open at `local` (its wall-clock time). Hours never set
+    (`{}`) mean "not told": open, so a store that has not entered them can still sell online."""
+    if not hours:
+        return True
+    at = local.replace(tzinfo=None)
+    for day in (at.date() - dt.timedelta(days=1), at.date()):
+        if any(start <= at < end for start, end in _spans(hours, day)):
+            return True
+    return False
+
+
+def next_opening(hours: dict[str, list[str]], local: dt.datetime) -> dt.datetime | None:
+    """The next time (after `local`, in the same timezone) the store opens; None if it never
+    does (hours set, every day closed)."""
+    at = local.replace(tzinfo=None)
+    for offset in range(8):
+        for start, _end in _spans(hours, at.date() + dt.timedelta(days=offset)):
+            if start > at:
+                return start.replace(tzinfo=local.tzinfo)
+    return None

@@ -20,7 +20,8 @@ from catalog.pinyin import pinyin_keys
 from lst import notes
 from lst.bulk import bulk_insert_frame
 from lst.models import User
-from replenishment.models import Warehouse, WarehouseStock
+from replenishment.models import Warehouse, WarehouseAccount, WarehouseStock
+from shoppers.models import ShopperProfile
 from stores.admin_roles import field_agent_group
 from stores.localtime import zone_named
 from stores.models import (
@@ -83,6 +84,8 @@ NB_NAMES = {
 }
 DEMO_PASSWORD = "lst-demo-2026"  # noqa: S105 - printed demo login, never in production
 ADMIN_PASSWORD = "lst-admin-2026"  # noqa: S105 - printed demo login
+DEMO_SHOPPER_PHONE = "+8613600000001"
+ONLINE_EVERY = 4  # every 4th demo store takes online orders
 
 
 @dataclass
@@ -237,6 +240,11 @@ def seed_demo(
                 status=Store.Status.ACTIVE,
                 warehouse=wh,
                 territory=districts[d_idx],
+                # One store in four (hz0001 among them) takes shoppers' online orders.
+                accepts_online_orders=s % ONLINE_EVERY == 0,
+                delivery_radius_km=Decimal("3.00") if s % ONLINE_EVERY == 0 else Decimal("0"),
+                delivery_fee=Decimal("4.00") if s % ONLINE_EVERY == 0 else Decimal("0"),
+                min_basket_value=Decimal("20.00") if s % ONLINE_EVERY == 0 else Decimal("0"),
             )
         )
         owners.append(
@@ -330,6 +338,20 @@ def seed_demo(
         for p in db_products
     )
 
+    # A warehouse system's login per warehouse (the WMS side of replenishment orders):
+    # warehouse1 serves hz0001.
+    first = db_stores[0].warehouse_id
+    for k, w in enumerate(sorted(warehouses, key=lambda w: (w.pk != first, w.pk)), start=1):
+        account = User.objects.create(
+            username=f"warehouse{k}", first_name=w.name, password=password
+        )
+        WarehouseAccount.objects.create(user=account, warehouse=w)
+    # A shopper who can order from the stores that take online orders.
+    shopper = User.objects.create(
+        username="shopper", phone=DEMO_SHOPPER_PHONE, first_name="顾客", password=password
+    )
+    ShopperProfile.objects.create(user=shopper, display_name="演示顾客")
+
     User.objects.create(
         username="admin",
         first_name="系统",
@@ -349,6 +371,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
         ("field agent (拱墅区, 滨江区, 萧山区)", "agent2", DEMO_PASSWORD),
         ("regional manager (华东大区)", "manager", DEMO_PASSWORD),
         ("owner of store hz0001 (owner002... the others)", "owner001", DEMO_PASSWORD),
+        ("warehouse system of hz0001's warehouse (warehouse2, 3)", "warehouse1", DEMO_PASSWORD),
+        ("shopper (phone 13600000001; hz0001 delivers)", "shopper", DEMO_PASSWORD),
     ]
 
 

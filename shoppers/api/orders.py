@@ -24,7 +24,7 @@ from shoppers.models import ShopperOrder
 from shoppers.selectors import order_get_for_shopper, orders_for_shopper, store_shop_products
 
 from .base import ShopperView
-from .serializers import ShopperOrderSerializer
+from .serializers import QuoteSerializer, ShopperOrderSerializer
 
 ORDER_ID = OpenApiParameter("order_id", int, OpenApiParameter.PATH)
 
@@ -205,6 +205,47 @@ class OrderListView(ShopperView):
         )
         order = order_get_for_shopper(shopper=request.user, order_id=order.pk)
         return Response(ShopperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class ShopperQuoteInputSerializer(ShopperOrderPlaceInputSerializer):
+    note = None  # type: ignore[assignment]  # a quote has no note
+
+
+class QuoteView(ShopperView):
+    @extend_schema(
+        operation_id="shopper_quote",
+        tags=["shoppers"],
+        request=ShopperQuoteInputSerializer,
+        responses={200: QuoteSerializer, **error_responses(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Delivery",
+                value={k: v for k, v in PLACE_EXAMPLE.items() if k != "note"},
+                request_only=True,
+            )
+        ],
+        description=(
+            "The basket priced now, as placing it would be: each line's price, total and the "
+            "units available, the delivery fee and the total, and `problems`: every reason "
+            "placing it now would fail (`store_closed`, `below_minimum_basket`, "
+            "`insufficient_stock`, ...), each in the error shape, all at once. Nothing is "
+            "reserved; `can_order` is true when the list is empty. 400 / 404 for input that "
+            "placing would refuse too (unknown products, no such store)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = ShopperQuoteInputSerializer(data=request.data)
+        if not data.is_valid():
+            raise ValidationFailed(_("Invalid basket."), fields=flatten_errors(data.errors))
+        v = data.validated_data
+        quote = services.order_quote(
+            shopper=request.user,
+            store_id=v["store"],
+            lines=[services.OrderLineSpec(ln["product"], ln["quantity"]) for ln in v["lines"]],
+            fulfilment=v["fulfilment"],
+            address_id=v.get("address"),
+        )
+        return Response(QuoteSerializer(quote).data)
 
 
 class OrderDetailView(ShopperView):

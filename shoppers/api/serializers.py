@@ -128,3 +128,39 @@ def shortage_context(store: Any, orders: Any) -> dict[str, Any]:
     if not product_ids:
         return {"shortages": {}}
     return {"shortages": stock_shortages(store=store, product_ids=product_ids)}
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product.pk")
+    sku = serializers.CharField(source="product.sku")
+    barcode = serializers.CharField(source="product.barcode")
+    name = serializers.CharField(source="product.name")
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    available = serializers.IntegerField(help_text="Units the store can sell online right now.")
+
+
+class QuoteProblemSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="As placing the order would answer: store_not_accepting_orders, store_closed, "
+        "delivery_unavailable, out_of_delivery_radius, below_minimum_basket, "
+        "too_many_open_orders, too_many_open_units, insufficient_stock, validation_error."
+    )
+    message = serializers.CharField()
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field, popped by the metaclass
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class QuoteSerializer(serializers.Serializer):
+    """A basket priced now at one store; nothing is reserved."""
+
+    store = ShopperOrderStoreSerializer()
+    fulfilment = serializers.CharField()
+    lines = QuoteLineSerializer(many=True)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    delivery_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    can_order = serializers.BooleanField(help_text="True when placing it now would succeed.")
+    problems = QuoteProblemSerializer(many=True)

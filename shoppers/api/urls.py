@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         orders.ShopProductListView.as_view(),
         name="shopper-store-products",
     ),
+    path("shopper/quote/", orders.QuoteView.as_view(), name="shopper-quote"),
     path("shopper/orders/", orders.OrderListView.as_view(), name="shopper-orders"),
     path(
         "shopper/orders/<int:order_id>/",

@@ -25,6 +25,7 @@ from .orders import (
     order_mark_picked_up,
     order_mark_ready,
     order_place,
+    order_quote,
     orders_expire_due,
     store_for_shoppers,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "order_mark_picked_up",
     "order_mark_ready",
     "order_place",
+    "order_quote",
     "orders_expire_due",
     "otp_request",
     "otp_verify",

@@ -30,8 +30,10 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from lst import notes
 from lst.errors import Conflict, NotFound, ValidationFailed
-from stores.models import Store
+from stores.localtime import store_zone
+from stores.models import StockLevel, Store
 from stores.nearby import haversine_km
+from stores.opening_hours import is_open, next_opening
 from stores.services import (
     InsufficientStock,
     Sale,
@@ -175,6 +177,143 @@ def _delivery_terms(
     return address, round(km * 1000)
 
 
+def _check_takes_orders(store: Store, now: dt.datetime) -> None:
+    """409 unless the store takes online orders and is open now (its local opening hours)."""
+    if not store.accepts_online_orders:
+        raise Conflict(
+            _("This store does not take online orders."),
+            code="store_not_accepting_orders",
+            fields={"store": [_("Not taking online orders.")]},
+        )
+    local = now.astimezone(store_zone(store))
+    if not is_open(store.opening_hours, local):
+        opens = next_opening(store.opening_hours, local)
+        when = (
+            _("It opens %(when)s.") % {"when": opens.strftime("%Y-%m-%d %H:%M")}
+            if opens is not None
+            else _("It has no opening hours this week.")
+        )
+        raise Conflict(
+            _("The store is closed now.") + " " + when,
+            code="store_closed",
+            fields={"store": [when]},
+        )
+
+
+def _check_fulfilment(fulfilment: str) -> None:
+    if fulfilment not in Fulfilment.values:
+        raise ValidationFailed(
+            _("Choose delivery or pick-up."), fields={"fulfilment": [_("Unknown fulfilment.")]}
+        )
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    available: int  # units the store can sell online now (on hand, less what orders reserve)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an order of these lines would be now, and what stands in its way (nothing is
+    reserved or written). `problems`: the errors placing it now would answer, each as
+    `{"code", "message", "fields"}`, in the order the checks run."""
+
+    store: Store
+    fulfilment: str
+    lines: list[QuoteLine]
+    subtotal: Decimal
+    delivery_fee: Decimal
+    total: Decimal
+    problems: list[dict[str, Any]]
+
+    @property
+    def can_order(self) -> bool:
+        return not self.problems
+
+
+def order_quote(
+    *,
+    shopper: Any,
+    store_id: Any,
+    lines: Sequence[OrderLineSpec],
+    fulfilment: str,
+    address_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Quote:
+    """Price a basket at one store as `order_place` would, without placing it.
+
+    Input errors are raised as there (404 store, 400 `lines[i].product` / `quantity`,
+    `fulfilment`); the rest (closed, not taking orders, delivery terms, open-order caps, stock)
+    are listed in `problems`, so the app can show them all beside the basket.
+    """
+    now = now or timezone.now()
+    store = store_for_shoppers(store_id=store_id)
+    _check_fulfilment(fulfilment)
+    built = _build_lines(lines)
+    problems: list[dict[str, Any]] = []
+
+    def check(run: Any, **kwargs: Any) -> Any:
+        try:
+            return run(**kwargs)
+        except (Conflict, ValidationFailed) as exc:
+            problems.append({"code": exc.code, "message": exc.message, "fields": exc.fields})
+            return None
+
+    check(_check_takes_orders, store=store, now=now)
+    check(_check_open_limits, shopper=shopper, units=sum(line.quantity for line in built))
+    subtotal = sum((line.line_total for line in built), Decimal("0.00"))
+    fee = Decimal("0.00")
+    if fulfilment == Fulfilment.DELIVERY:
+        terms = check(
+            _delivery_terms, store=store, shopper=shopper, address_id=address_id, subtotal=subtotal
+        )
+        fee = store.delivery_fee if terms is not None else fee
+    free = {
+        pid: max(on_hand - reserved, 0)
+        for pid, on_hand, reserved in StockLevel.objects.filter(
+            store=store, product_id__in=[line.product_id for line in built]
+        ).values_list("product_id", "on_hand", "reserved")
+    }
+    short = {
+        f"lines[{i}].quantity": [
+            _("Only %(a)d available (%(q)d asked).")
+            % {"a": free.get(line.product_id, 0), "q": line.quantity}
+        ]
+        for i, line in enumerate(built)
+        if free.get(line.product_id, 0) < line.quantity
+    }
+    if short:
+        problems.append(
+            {
+                "code": "insufficient_stock",
+                "message": _("Not enough stock for %(n)d line(s).") % {"n": len(short)},
+                "fields": short,
+            }
+        )
+    return Quote(
+        store=store,
+        fulfilment=fulfilment,
+        lines=[
+            QuoteLine(
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+                available=free.get(line.product_id, 0),
+            )
+            for line in built
+        ],
+        subtotal=subtotal,
+        delivery_fee=fee,
+        total=subtotal + fee,
+        problems=problems,
+    )
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -189,23 +328,15 @@ def order_place(
     """Place an order and reserve its stock, all or nothing.
 
     Prices are the products' retail prices now. Errors: 404 store not found (missing, not
-    active); 409 `store_not_accepting_orders`; 400 `validation_error` (`lines[i].product`,
+    active); 409 `store_not_accepting_orders`, `store_closed` (outside its opening hours); 400 `validation_error` (`lines[i].product`,
     `lines[i].quantity`, `address`), `delivery_unavailable`, `out_of_delivery_radius`,
     `below_minimum_basket` (deliveries only); 409 `insufficient_stock` with each short line's
     available units in `fields["lines[i].quantity"]` and `fields["shortfall"]`.
     """
     now = now or timezone.now()
     store = store_for_shoppers(store_id=store_id)
-    if not store.accepts_online_orders:
-        raise Conflict(
-            _("This store does not take online orders."),
-            code="store_not_accepting_orders",
-            fields={"store": [_("Not taking online orders.")]},
-        )
-    if fulfilment not in Fulfilment.values:
-        raise ValidationFailed(
-            _("Choose delivery or pick-up."), fields={"fulfilment": [_("Unknown fulfilment.")]}
-        )
+    _check_takes_orders(store, now)
+    _check_fulfilment(fulfilment)
     built = _build_lines(lines)
     _check_open_limits(shopper=shopper, units=sum(line.quantity for line in built))
     subtotal = sum((line.line_total for line in built), Decimal("0.00"))

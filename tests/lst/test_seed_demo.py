@@ -203,3 +203,48 @@ def test_promotions_cut_the_price_and_lift_units() -> None:
         return float(agg["r"]) / agg["u"]
 
     assert unit_price(promo) < 0.92 * unit_price(normal)
+
+
+def test_every_demo_role_can_sign_in_and_do_its_job(settings) -> None:  # type: ignore[no-untyped-def]
+    """The printed logins work: a warehouse system sees its orders, the shopper can quote a
+    basket at hz0001 (which takes online orders), and the table's columns line up."""
+    from rest_framework.test import APIClient
+
+    from lst.demo.seed import DEMO_PASSWORD
+    from lst.management.commands.seed_demo import display_width
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = _seed(stores=8)
+    online = list(Store.objects.filter(accepts_online_orders=True).values_list("code", flat=True))
+    assert online == ["hz0001", "hz0005"]  # one in four
+    table = [line for line in out.splitlines() if line.startswith("  ")]
+    users = {line.split()[-2] for line in table[1:]}
+    assert {"warehouse1", "shopper", "owner001", "agent", "admin"} <= users
+    # Columns line up in a terminal: each row's user column starts at the same display column.
+    starts = {display_width(line[: line.rindex(" " + line.split()[-2] + " ")]) for line in table}
+    assert len(starts) == 1, table
+
+    def login(name: str) -> APIClient:
+        client = APIClient()
+        r = client.post(
+            "/api/v1/auth/token/", {"login": name, "password": DEMO_PASSWORD}, format="json"
+        )
+        assert r.status_code == 200, (name, r.content)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {r.json()['access']}")
+        return client
+
+    assert login("warehouse1").get("/api/v1/warehouse/orders/").status_code == 200
+    shopper = login("13600000001")  # the shopper signs in with the phone number
+    store = Store.objects.get(code="hz0001")
+    product = StockLevel.objects.filter(store=store, on_hand__gt=0).first().product
+    r = shopper.post(
+        "/api/v1/shopper/quote/",
+        {
+            "store": store.pk,
+            "fulfilment": "pickup",
+            "lines": [{"product": product.pk, "quantity": 1}],
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["lines"][0]["unit_price"] == str(product.retail_price)

@@ -122,6 +122,11 @@ def request_body(
             "fulfilment": "pickup",
             "lines": [{"product": o.product.pk, "quantity": 1}],
         },
+        ("shopper-quote", "post"): lambda: {
+            "store": o.store.pk,
+            "fulfilment": "pickup",
+            "lines": [{"product": o.product.pk, "quantity": 1}],
+        },
         ("shopper-order-cancel", "post"): dict,
         ("warehouse-orders-bulk-status", "post"): lambda: {
             "items": [{"order": o.orders[Status.SUBMITTED].pk, "action": "confirm"}]

@@ -92,6 +92,7 @@ SCOPES: dict[str, tuple[Scope, str]] = {
     "shopper-addresses": (SH, ""),
     "shopper-address-detail": (SH, ""),
     "shopper-orders": (SH, ""),
+    "shopper-quote": (SH, ""),
     "shopper-order-detail": (SH, ""),
     "shopper-order-cancel": (SH, ""),
     # --- a warehouse system's queue

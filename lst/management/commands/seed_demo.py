@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -78,5 +79,22 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write("Demo logins (admin at /admin/, apps at /api/v1/):")
-        for role, user, password in logins:
-            self.stdout.write(f"  {role:<44} {user:<10} {password}")
+        for line in login_table(logins):
+            self.stdout.write(line)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Chinese characters (East Asian wide or full-width) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def login_table(rows: list[tuple[str, str, str]]) -> list[str]:
+    """Role, user and password in columns that line up in a terminal, Chinese included."""
+    head = ("role", "user", "password")
+    widths = [max(display_width(r[i]) for r in [head, *rows]) for i in range(2)]
+
+    def line(row: tuple[str, str, str]) -> str:
+        cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row[:2])]
+        return "  " + "  ".join([*cells, row[2]])
+
+    return [line(head), *(line(r) for r in rows)]
