@@ -32,7 +32,7 @@ from recommendations.engine.forecast import (
     model_forecaster,
 )
 
-from .. import data
+from .. import data, progress
 from ..models import ModelKind, ModelVersion, RunChunk, TrainingRun
 from . import registry, runs
 from .runs import Scope, compute_threads
@@ -152,6 +152,7 @@ def forecast_train_part(
     try:
         with threadpool_limits(limits=cfg.threads):
             began = time.perf_counter()
+            progress.report(f"{part}: loading sales")
             panel = data.sales_panel(
                 store_ids=data.active_store_ids(), end=end, days=(end - start).days + 1
             )
@@ -159,6 +160,11 @@ def forecast_train_part(
                 raise ValueError("no daily sales to learn from")
             timings["load" if part == "backtest" else "fit_load"] = time.perf_counter() - began
             began = time.perf_counter()
+            progress.report(
+                "backtest: the model beside the baselines"
+                if part == "backtest"
+                else f"fit: {panel.n_series} series"
+            )
             if part == "backtest":
                 result: dict[str, Any] = {"scores": _backtest(panel, cfg, previous)}
                 timings["backtest"] = time.perf_counter() - began

@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from lst import metrics
 from lst.celery_signals import WORKER_PROCESSES_ENV
 
-from .. import data
+from .. import data, progress
 from ..models import RunChunk, TrainingRun
 from . import registry
 
@@ -230,6 +230,7 @@ def _refresh_progress(run_id: int, *, kind: str) -> None:
         "stores_done": stores_done,
         "updated_at": timezone.now(),
     }
+    progress.report("scoring stores", counts["done"], counts["total"])
     if finished:
         update.update(status=TrainingRun.Status.SUCCEEDED, finished_at=timezone.now())
         # The score stage: from the chunks being planned to the last one done, on any worker.

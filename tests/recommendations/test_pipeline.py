@@ -129,6 +129,12 @@ def test_the_command_skips_when_today_is_done(chain) -> None:  # type: ignore[no
     out = io.StringIO()
     call_command("run_pipeline", stdout=out)
     assert "model forecast v1 (active)" in out.getvalue()
+    # Not silent while it trains: each step is shown as it starts, then the scoring bar.
+    shown = out.getvalue()
+    steps = ["backtest: loading sales", "backtest: the model beside", "fit: loading sales", "fit: "]
+    assert all(step in shown for step in steps), shown
+    assert shown.index("backtest: the model beside") < shown.index("fit: loading sales")
+    assert "stores:" in shown and "chunk" in shown
     assert TrainingRun.objects.get().status == TrainingRun.Status.SUCCEEDED
     out = io.StringIO()
     call_command("run_pipeline", if_needed=True, stdout=out)

@@ -6,12 +6,15 @@ when a broker is configured.
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
+from tqdm import tqdm
 
 from lst.celery import app as celery_app
+from recommendations import progress
 from recommendations.models import PurchaseSuggestion, TrainingRun
 from recommendations.tasks import nightly_pipeline
 
@@ -40,7 +43,8 @@ class Command(BaseCommand):
             return
         if celery_app.conf.task_always_eager:
             self.stdout.write("Running the recommender pipeline in-process (no broker set)...")
-            run_id = nightly_pipeline(store_ids=opts["stores"], force_train=opts["force_train"])
+            with TerminalProgress(self.stdout) as shown, progress.listening(shown):
+                run_id = nightly_pipeline(store_ids=opts["stores"], force_train=opts["force_train"])
             run = TrainingRun.objects.select_related("model_version").get(pk=run_id)
             version = run.model_version
             self.stdout.write(
@@ -65,3 +69,36 @@ class Command(BaseCommand):
                 f"Pipeline queued on the broker (task {result.id}); "
                 "follow it in the admin under Training runs."
             )
+
+
+class TerminalProgress:
+    """Each step on its own line with the seconds since the start, and a bar while stores are
+    scored: the run's progress as `recommendations.progress` reports it."""
+
+    def __init__(self, out: Any) -> None:
+        self.out: TextIO = out
+        self.began = time.monotonic()
+        self.step = ""
+        self.bar: Any = None
+
+    def __enter__(self) -> TerminalProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self.step:
+            self.step = step
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
+            self.out.write(f"  [{time.monotonic() - self.began:5.0f}s] {step}")
+        if total:
+            if self.bar is None:
+                # tqdm redraws one line: the raw stream, not Django's wrapper (it adds newlines).
+                stream = getattr(self.out, "_out", self.out)
+                self.bar = tqdm(total=total, desc="  stores", unit=" chunk", file=stream)
+            self.bar.n = done
+            self.bar.refresh()
