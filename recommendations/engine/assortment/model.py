@@ -25,6 +25,7 @@ from .params import AssortmentParams
 from .similarity import (
     AttributeEncoder,
     attribute_embedding,
+    attribute_groups,
     attribute_frame,
     fit_attribute_encoder,
 )
@@ -80,7 +81,9 @@ def fit_assortment(
         extra_product_ids=extra,
     )
     encoder = fit_attribute_encoder(store_attrs)
-    attr_features = encoder.transform(attribute_frame(m.store_ids, store_attrs))
+    attr_frame = attribute_frame(m.store_ids, store_attrs)
+    attr_features = encoder.transform(attr_frame)
+    groups = attribute_groups(encoder, attr_frame)
     use_attrs = attr_features.shape[1] > 0 and len(m.store_ids) > 2
     attr_emb = attribute_embedding(attr_features)
     graphs = build_graphs(
@@ -92,13 +95,15 @@ def fit_assortment(
         attr_weight=p.attr_weight,
         random_state=p.random_state,
     )
-    train = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
-    x, y = train.x, train.y
+    train = masked_training_pairs(
+        m, products, attr_emb, use_attrs=use_attrs, params=p, groups=groups
+    )
+    x, y, w = train.x, train.y, train.w
     cf_config, cf_validation = train.cf_config, train.cf_validation
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
     if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
-        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
-    clf.fit(x, y)
+        x, y, w = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]], np.r_[w, w[:1]]
+    clf.fit(x, y, logisticregression__sample_weight=w)
     weights: dict[str, float] = {"classifier": 1.0}
     tried: dict[str, float] = {}
     copies = [
@@ -129,6 +134,7 @@ def fit_assortment(
         random_state=p.random_state,
         item_sim=item_sim,
         cf=cf_config,
+        groups=groups,
     )
     return AssortmentModel(
         params=p,

@@ -55,6 +55,7 @@ class TrainingSet:
 
     x: np.ndarray  # (n, F) float32 features
     y: np.ndarray  # (n,) 1 = hidden carried pair, 0 = not carried
+    w: np.ndarray  # (n,) sample weights: 1 / the chance a pair of its kind was sampled
     item_sim: sp.csr_matrix | None  # item neighbours of the first masked copy
     cf_config: CFConfig | None  # EASE / RP3beta settings chosen on the first masked copy
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
@@ -68,6 +69,7 @@ def masked_training_pairs(
     *,
     use_attrs: bool,
     params: AssortmentParams,
+    groups: tuple[tuple[str, np.ndarray], ...] = (),
 ) -> TrainingSet:
     """Features and labels from `params.mask_rounds` independent maskings of the carried pairs.
 
@@ -83,6 +85,7 @@ def masked_training_pairs(
     neg_per_store = max(1, p.max_train_pairs // max(1, n_s * rounds))
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
+    ws: list[np.ndarray] = []
     coo = m.carried.tocoo()
     positives_seen = 0
     first_item_sim: sp.csr_matrix | None = None
@@ -126,6 +129,7 @@ def masked_training_pairs(
             item_dims=p.item_svd_dims,
             random_state=p.random_state,
             cf=cf_config,
+            groups=groups,
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
@@ -155,18 +159,21 @@ def masked_training_pairs(
             for i in range(len(rows)):
                 positives = np.flatnonzero(pos[i])
                 negatives = np.flatnonzero(~visible[i] & ~pos[i])
+                neg_w = np.ones(negatives.size)
                 if negatives.size > neg_per_store:
-                    negatives = _pick_negatives(
+                    negatives, neg_w = _pick_negatives(
                         negatives, hard_score[rows[i]], neg_per_store, p.hard_negatives, rng
                     )
                 picked.append(i * n_p + np.concatenate([positives, negatives]))
                 positives_seen += positives.size
                 ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
+                ws.append(np.r_[np.ones(positives.size), neg_w])
             flat = np.concatenate(picked)
             xs.append(np.stack([f.reshape(-1)[flat] for f in feats], axis=1).astype(np.float32))
     return TrainingSet(
         x=np.concatenate(xs),
         y=np.concatenate(ys).astype(np.int64),
+        w=np.concatenate(ws),
         item_sim=first_item_sim,
         cf_config=cf_config,
         cf_validation=cf_validation,
@@ -180,17 +187,25 @@ def _pick_negatives(
     n: int,
     hard: int,
     rng: np.random.Generator,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """`n` of the store's not-carried products: its `hard` best-scored ones, the rest at random.
 
     The top of a store's list is where the ranking is decided, so the classifier must see the
-    near misses, not only the products nobody would suggest.
+    near misses, not only the products nobody would suggest. Returns the picked products and
+    their sample weights: a hard negative stands for itself (weight 1), a random one for the
+    rest it was drawn from (weight = rest / drawn). Without the weights the near misses are
+    over-represented, and the classifier learns that a high EASE score means "not carried"
+    (it did: negative coefficients on EASE and RP3beta, and a classifier below popularity on
+    the grocery chain).
     """
     hard = min(hard, n)
     top = negatives[np.argsort(-score[negatives], kind="stable")[:hard]]
     rest = np.setdiff1d(negatives, top, assume_unique=True)
     extra = rng.choice(rest, min(n - hard, rest.size), replace=False) if n > hard else rest[:0]
-    return np.sort(np.concatenate([top, extra]))
+    picked = np.concatenate([top, extra])
+    weight = np.r_[np.ones(top.size), np.full(extra.size, rest.size / max(1, extra.size))]
+    order = np.argsort(picked, kind="stable")
+    return picked[order], weight[order]
 
 
 __all__ = [
