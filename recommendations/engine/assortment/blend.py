@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from .cf import ndcg_per_store
 from .features import Evidence, pair_feature_columns
 
-COMPONENTS = ("classifier", "ease", "rp3beta", "store_knn")
+COMPONENTS = ("classifier", "ease", "rp3beta", "store_knn", "popularity")
 STEP = 0.25
 
 
@@ -95,14 +95,52 @@ def choose_weights(
     if values.shape[1] > 1:
         se = diff.std(axis=1, ddof=1) / np.sqrt(values.shape[1])
     close = np.flatnonzero(means[best] - means <= se + 1e-12)
-    # Prior toward the incumbent: the most classifier weight, then the best mean.
-    key = [(grid[i].get("classifier", 0.0), means[i]) for i in close]
-    pick = int(close[max(range(len(close)), key=lambda j: key[j])]) if close.size else best
+    import os
+    rule = os.environ.get("BLEND_RULE", "best")
+    if rule == "best":
+        pick = best
+    elif rule == "fewest":
+        key = [(-sum(1 for v in grid[i].values() if v > 0), means[i]) for i in close]
+        pick = int(close[max(range(len(close)), key=lambda j: key[j])])
+    else:
+        key = [(grid[i].get("classifier", 0.0), means[i]) for i in close]
+        pick = int(close[max(range(len(close)), key=lambda j: key[j])])
     tried = {
         ",".join(f"{n}={v:g}" for n, v in w.items()): float(m)
         for w, m in zip(grid, means, strict=True)
     }
     return grid[pick], tried
+
+
+def candidate_pool(
+    ev: Evidence, rows: np.ndarray, visible: np.ndarray, size: int
+) -> np.ndarray:
+    """(n, P) bool: the union of each scorer's `size` best not-visible products per store.
+
+    Scorers: popularity, EASE, RP3beta, store kNN and the same-group carry counts (whichever
+    exist). The classifier is trained on, and ranks, only these candidates: the top of a
+    store's list is decided among them, and a linear model fitted on every not-carried product
+    spends itself on separating the thousands nobody would suggest.
+    """
+    n_p = ev.carried.shape[1]
+    pop = np.broadcast_to(ev.carry_count.astype(np.float64), (len(rows), n_p))
+    scorers = [pop] + [a[rows] for a in (ev.ease, ev.rp3, ev.knn) if a is not None]
+    scorers += [counts[np.maximum(codes[rows], 0)] for _, codes, counts in ev.groups]
+    out = np.zeros((len(rows), n_p), dtype=bool)
+    k = min(size, n_p - 1)
+    for sc in scorers:
+        sc = np.where(visible, -np.inf, sc.astype(np.float64))
+        top = np.argpartition(-sc, k, axis=1)[:, :k]
+        np.put_along_axis(out, top, True, axis=1)
+    return out & ~visible
+
+
+def pooled(ev: Evidence, rows: np.ndarray, prob: np.ndarray, pool_size: int) -> np.ndarray:
+    """The classifier's ranking score: `prob` inside the candidate pool, below it outside."""
+    if not pool_size:
+        return prob
+    pool = candidate_pool(ev, rows, ev.carried[rows].toarray() > 0, pool_size)
+    return np.where(pool, prob + 1.0, prob)
 
 
 def fit_probability(classifier: Pipeline, cols: list[np.ndarray]) -> np.ndarray:
@@ -142,6 +180,9 @@ def component_parts(ev: Evidence, rows: np.ndarray, prob: np.ndarray) -> dict[st
     knn = getattr(ev, "knn", None)  # absent from models pickled before it existed
     if knn is not None:
         parts["store_knn"] = knn[rows]
+        parts["popularity"] = np.broadcast_to(
+            ev.carry_count.astype(np.float64), (len(rows), ev.carried.shape[1])
+        )
     return parts
 
 
@@ -151,6 +192,7 @@ def validation_parts(
     w_attrs: sp.csr_matrix | None,
     classifier: Pipeline,
     rows: np.ndarray,
+    pool_size: int = 0,
 ) -> dict[str, np.ndarray]:
     """Component scores of the validation stores on the masked copy's evidence."""
     cols = pair_feature_columns(
@@ -160,4 +202,4 @@ def validation_parts(
         w_attrs=None if w_attrs is None else w_attrs[rows],
         store_effect=ev.store_effect[rows],
     )
-    return component_parts(ev, rows, fit_probability(classifier, cols))
+    return component_parts(ev, rows, pooled(ev, rows, fit_probability(classifier, cols), pool_size))

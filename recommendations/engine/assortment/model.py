@@ -108,7 +108,9 @@ def fit_assortment(
     tried: dict[str, float] = {}
     copies = [
         (
-            validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows),
+            validation_parts(
+                v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows, p.pool_size
+            ),
             v.visible,
             v.hidden,
         )

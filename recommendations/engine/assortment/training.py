@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .blend import candidate_pool
 from .cf import CFConfig, select_cf, validation_rows
 from .evidence import Graphs, build_evidence, build_graphs
 from .features import Evidence, feature_names, pair_feature_columns
@@ -40,7 +41,7 @@ def mask_matrices(m: SalesMatrices, keep: sp.csr_matrix) -> SalesMatrices:
 
 @dataclass(frozen=True)
 class ValidationCopy:
-    """The first masked copy: its evidence, and the validation stores' visible / hidden pairs."""
+    """The validation copy: its evidence, and the validation stores' visible / hidden pairs."""
 
     evidence: Evidence
     graphs: Graphs
@@ -51,15 +52,30 @@ class ValidationCopy:
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Examples for the classifier, and what the first masked copy taught besides them."""
+    """Examples for the classifier, and what the masked copies taught besides them."""
 
     x: np.ndarray  # (n, F) float32 features
     y: np.ndarray  # (n,) 1 = hidden carried pair, 0 = not carried
     w: np.ndarray  # (n,) sample weights: 1 / the chance a pair of its kind was sampled
-    item_sim: sp.csr_matrix | None  # item neighbours of the first masked copy
-    cf_config: CFConfig | None  # EASE / RP3beta settings chosen on the first masked copy
+    item_sim: sp.csr_matrix | None  # item neighbours of the first training copy
+    cf_config: CFConfig | None  # EASE / RP3beta / store-kNN settings chosen on validation
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
-    validations: list[ValidationCopy] = field(default_factory=list)  # one per masking round
+    validations: list[ValidationCopy] = field(default_factory=list)  # the validation copy
+
+
+def _split(carried: sp.csr_matrix, fraction: float, rng: np.random.Generator) -> tuple[
+    sp.csr_matrix, sp.csr_matrix
+]:
+    """A random `fraction` of the carried pairs: (kept 0/1, hidden 0/1), both like `carried`."""
+    coo = carried.tocoo()
+    hide = rng.random(coo.nnz) < fraction
+    keep = sp.csr_matrix(
+        (np.ones(int((~hide).sum())), (coo.row[~hide], coo.col[~hide])), shape=carried.shape
+    )
+    hidden = sp.csr_matrix(
+        (np.ones(int(hide.sum())), (coo.row[hide], coo.col[hide])), shape=carried.shape
+    )
+    return keep, hidden
 
 
 def masked_training_pairs(
@@ -71,12 +87,19 @@ def masked_training_pairs(
     params: AssortmentParams,
     groups: tuple[tuple[str, np.ndarray], ...] = (),
 ) -> TrainingSet:
-    """Features and labels from `params.mask_rounds` independent maskings of the carried pairs.
+    """A validation copy, and classifier examples from maskings of what it leaves visible.
 
-    The first masked copy is also the validation split of the collaborative-filtering scorers:
-    their settings are the ones that best rank its hidden pairs (`cf.select_cf`), and every
-    round's features then use them. The item neighbours of that copy are kept too, for the
-    fitted model to reuse (see `fit_assortment`): they are the costliest part of the evidence.
+    1. Validation copy: `mask_fraction` of the carried pairs is hidden, exactly as the
+       evaluation hides its held-out pairs. The CF settings are chosen on its hidden pairs
+       (`cf.select_cf`), and the blend weights too (`fit_assortment`, `blend.choose_weights`).
+    2. Training copies: up to `mask_rounds` maskings of the pairs the validation copy leaves
+       visible; their hidden pairs are the classifier's positive examples. The validation
+       copy's hidden pairs are in none of them (they look "not carried" there, like the
+       evaluation's held-out pairs do in a real fit), so the classifier is scored on the
+       validation copy as on pairs it never learned from.
+    The item neighbours of the first training copy are reused by the validation copy and the
+    fitted model (see `fit_assortment`): they are the costliest part of the evidence, and they
+    were built without any hidden pair of either copy.
     """
     p = params
     rng = np.random.default_rng(p.random_state)
@@ -86,31 +109,25 @@ def masked_training_pairs(
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     ws: list[np.ndarray] = []
-    coo = m.carried.tocoo()
     positives_seen = 0
     first_item_sim: sp.csr_matrix | None = None
     cf_config: CFConfig | None = None
     cf_validation: dict[str, float] = {}
-    validations: list[ValidationCopy] = []
+    keep_v, hidden_v = _split(m.carried, p.mask_fraction, rng)
+    mv = mask_matrices(m, keep_v)
+    if p.collaborative and hidden_v.nnz:
+        cf_config, cf_validation = select_cf(
+            mv.carried,
+            mv.rate,
+            hidden_v,
+            max_stores=p.validation_stores_for(n_p),
+            random_state=p.random_state,
+        )
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
-        hide = rng.random(coo.nnz) < p.mask_fraction
-        keep = sp.csr_matrix(
-            (np.ones(int((~hide).sum())), (coo.row[~hide], coo.col[~hide])), shape=m.carried.shape
-        )
-        hidden = sp.csr_matrix(
-            (np.ones(int(hide.sum())), (coo.row[hide], coo.col[hide])), shape=m.carried.shape
-        )
-        mm = mask_matrices(m, keep)
-        if p.collaborative and cf_config is None and hidden.nnz:
-            cf_config, cf_validation = select_cf(
-                mm.carried,
-                mm.rate,
-                hidden,
-                max_stores=p.validation_stores_for(n_p),
-                random_state=p.random_state,
-            )
+        keep, hidden = _split(mv.carried, p.mask_fraction, rng)
+        mm = mask_matrices(mv, keep)
         graphs = build_graphs(
             mm.rate,
             attr_emb,
@@ -123,7 +140,7 @@ def masked_training_pairs(
         ev = build_evidence(
             mm,
             products,
-            item_k=p.item_neighbours_for(m.carried.shape[1]),
+            item_k=p.item_neighbours_for(n_p),
             shrink=p.shrink,
             attrs=use_attrs,
             item_dims=p.item_svd_dims,
@@ -133,16 +150,6 @@ def masked_training_pairs(
         )
         if first_item_sim is None:
             first_item_sim = ev.item_sim
-        rows_v = validation_rows(hidden, p.validation_stores_for(n_p), p.random_state)
-        validations.append(
-            ValidationCopy(
-                evidence=ev,
-                graphs=graphs,
-                rows=rows_v,
-                visible=mm.carried[rows_v],
-                hidden=hidden[rows_v],
-            )
-        )
         # What ranks a negative "hard": the EASE score when there is one, else popularity.
         hard_score = ev.ease if ev.ease is not None else np.broadcast_to(ev.carry_count, (n_s, n_p))
         for rows in store_chunks(n_s, n_p, len(feature_names(ev))):
@@ -155,21 +162,60 @@ def masked_training_pairs(
             )
             visible = mm.carried[rows].toarray() > 0
             pos = hidden[rows].toarray() > 0
+            pool = candidate_pool(ev, rows, visible, p.pool_size) if p.pool_size else None
             picked = []
             for i in range(len(rows)):
-                positives = np.flatnonzero(pos[i])
-                negatives = np.flatnonzero(~visible[i] & ~pos[i])
-                neg_w = np.ones(negatives.size)
-                if negatives.size > neg_per_store:
-                    negatives, neg_w = _pick_negatives(
-                        negatives, hard_score[rows[i]], neg_per_store, p.hard_negatives, rng
-                    )
+                if pool is not None:  # every pooled product, nothing outside the pool
+                    positives = np.flatnonzero(pos[i] & pool[i])
+                    negatives = np.flatnonzero(~pos[i] & pool[i])
+                    neg_w = np.ones(negatives.size)
+                else:
+                    positives = np.flatnonzero(pos[i])
+                    negatives = np.flatnonzero(~visible[i] & ~pos[i])
+                    neg_w = np.ones(negatives.size)
+                    if negatives.size > neg_per_store:
+                        negatives, neg_w = _pick_negatives(
+                            negatives, hard_score[rows[i]], neg_per_store, p.hard_negatives, rng
+                        )
                 picked.append(i * n_p + np.concatenate([positives, negatives]))
                 positives_seen += positives.size
                 ys.append(np.r_[np.ones(positives.size), np.zeros(negatives.size)])
                 ws.append(np.r_[np.ones(positives.size), neg_w])
             flat = np.concatenate(picked)
             xs.append(np.stack([f.reshape(-1)[flat] for f in feats], axis=1).astype(np.float32))
+    validations: list[ValidationCopy] = []
+    if hidden_v.nnz:
+        graphs_v = build_graphs(
+            mv.rate,
+            attr_emb,
+            use_attrs=use_attrs,
+            neighbours=p.neighbours,
+            svd_dims=p.svd_dims,
+            attr_weight=p.attr_weight,
+            random_state=p.random_state,
+        )
+        ev_v = build_evidence(
+            mv,
+            products,
+            item_k=p.item_neighbours_for(n_p),
+            shrink=p.shrink,
+            attrs=use_attrs,
+            item_dims=p.item_svd_dims,
+            random_state=p.random_state,
+            item_sim=first_item_sim,
+            cf=cf_config,
+            groups=groups,
+        )
+        rows_v = validation_rows(hidden_v, p.validation_stores_for(n_p), p.random_state)
+        validations.append(
+            ValidationCopy(
+                evidence=ev_v,
+                graphs=graphs_v,
+                rows=rows_v,
+                visible=mv.carried[rows_v],
+                hidden=hidden_v[rows_v],
+            )
+        )
     return TrainingSet(
         x=np.concatenate(xs),
         y=np.concatenate(ys).astype(np.int64),
