@@ -96,6 +96,7 @@ def choose_weights(
         se = diff.std(axis=1, ddof=1) / np.sqrt(values.shape[1])
     close = np.flatnonzero(means[best] - means <= se + 1e-12)
     import os
+
     rule = os.environ.get("BLEND_RULE", "best")
     if rule == "best":
         pick = best
@@ -112,9 +113,7 @@ def choose_weights(
     return grid[pick], tried
 
 
-def candidate_pool(
-    ev: Evidence, rows: np.ndarray, visible: np.ndarray, size: int
-) -> np.ndarray:
+def candidate_pool(ev: Evidence, rows: np.ndarray, visible: np.ndarray, size: int) -> np.ndarray:
     """(n, P) bool: the union of each scorer's `size` best not-visible products per store.
 
     Scorers: popularity, EASE, RP3beta, store kNN and the same-group carry counts (whichever

@@ -25,11 +25,11 @@ from .params import AssortmentParams
 from .similarity import (
     AttributeEncoder,
     attribute_embedding,
-    attribute_groups,
     attribute_frame,
+    attribute_groups,
     fit_attribute_encoder,
 )
-from .training import masked_training_pairs, store_chunks
+from .training import Examples, masked_training_pairs, store_chunks
 
 
 @dataclass(frozen=True)
@@ -98,18 +98,17 @@ def fit_assortment(
     train = masked_training_pairs(
         m, products, attr_emb, use_attrs=use_attrs, params=p, groups=groups
     )
-    x, y, w = train.x, train.y, train.w
     cf_config, cf_validation = train.cf_config, train.cf_validation
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
-    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
-        x, y, w = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]], np.r_[w, w[:1]]
-    clf.fit(x, y, logisticregression__sample_weight=w)
+    clf = _fit_classifier(train.examples, p)
+    clf_v = clf if train.validation_examples is train.examples else None
+    if clf_v is None:
+        clf_v = _fit_classifier(train.validation_examples, p)
     weights: dict[str, float] = {"classifier": 1.0}
     tried: dict[str, float] = {}
     copies = [
         (
             validation_parts(
-                v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows, p.pool_size
+                v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf_v, v.rows, p.pool_size
             ),
             v.visible,
             v.hidden,
@@ -119,7 +118,7 @@ def fit_assortment(
     ]
     if copies:
         weights, tried = choose_weights(copies)
-    item_sim = train.item_sim
+    item_sim = train.examples.item_sim
     del train, copies  # the masked copy's matrices are not needed any more
     # The item neighbours are not rebuilt on the full data: the model reuses those of the first
     # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
@@ -155,6 +154,15 @@ def fit_assortment(
         blend_weights=weights,
         blend_validation=tried,
     )
+
+
+def _fit_classifier(ex: Examples, p: AssortmentParams) -> Pipeline:
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
+    x, y, w = ex.x, ex.y, ex.w
+    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
+        x, y, w = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]], np.r_[w, w[:1]]
+    clf.fit(x, y, logisticregression__sample_weight=w)
+    return clf
 
 
 __all__ = ["AssortmentModel", "AssortmentParams", "fit_assortment", "store_chunks"]

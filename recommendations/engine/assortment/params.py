@@ -29,7 +29,8 @@ class AssortmentParams:
     collaborative: bool = True  # EASE + RP3beta scores as classifier features (cf.py)
     cf_validation_stores: int = 200  # stores the CF settings are validated on (a sample)
     cf_validation_cells: int = 2_000_000  # and at most this many store x product cells
-    pool_size: int = 0  # classifier trained / ranking within each scorer's top pool_size
+    refit_classifier: bool = True  # the model's classifier refitted on maskings of all data
+    pool_size: int = 200  # classifier trained on / ranks the union of each scorer's top pool_size
     random_state: int = 0
 
     def item_neighbours_for(self, n_products: int) -> int:

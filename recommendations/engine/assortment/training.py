@@ -51,21 +51,29 @@ class ValidationCopy:
 
 
 @dataclass(frozen=True)
-class TrainingSet:
-    """Examples for the classifier, and what the masked copies taught besides them."""
+class Examples:
+    """Classifier examples from maskings of one copy of the data."""
 
     x: np.ndarray  # (n, F) float32 features
     y: np.ndarray  # (n,) 1 = hidden carried pair, 0 = not carried
     w: np.ndarray  # (n,) sample weights: 1 / the chance a pair of its kind was sampled
-    item_sim: sp.csr_matrix | None  # item neighbours of the first training copy
+    item_sim: sp.csr_matrix | None  # item neighbours of the first masking
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Examples for the classifier, and what the masked copies taught besides them."""
+
+    examples: Examples  # maskings of all the data: the fitted model's classifier
+    validation_examples: Examples  # maskings of the validation copy's visible pairs
     cf_config: CFConfig | None  # EASE / RP3beta / store-kNN settings chosen on validation
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
     validations: list[ValidationCopy] = field(default_factory=list)  # the validation copy
 
 
-def _split(carried: sp.csr_matrix, fraction: float, rng: np.random.Generator) -> tuple[
-    sp.csr_matrix, sp.csr_matrix
-]:
+def _split(
+    carried: sp.csr_matrix, fraction: float, rng: np.random.Generator
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """A random `fraction` of the carried pairs: (kept 0/1, hidden 0/1), both like `carried`."""
     coo = carried.tocoo()
     hide = rng.random(coo.nnz) < fraction
@@ -78,32 +86,20 @@ def _split(carried: sp.csr_matrix, fraction: float, rng: np.random.Generator) ->
     return keep, hidden
 
 
-def masked_training_pairs(
-    m: SalesMatrices,
+def _examples(
+    base: SalesMatrices,
     products: pd.DataFrame | None,
     attr_emb: np.ndarray,
     *,
     use_attrs: bool,
     params: AssortmentParams,
-    groups: tuple[tuple[str, np.ndarray], ...] = (),
-) -> TrainingSet:
-    """A validation copy, and classifier examples from maskings of what it leaves visible.
-
-    1. Validation copy: `mask_fraction` of the carried pairs is hidden, exactly as the
-       evaluation hides its held-out pairs. The CF settings are chosen on its hidden pairs
-       (`cf.select_cf`), and the blend weights too (`fit_assortment`, `blend.choose_weights`).
-    2. Training copies: up to `mask_rounds` maskings of the pairs the validation copy leaves
-       visible; their hidden pairs are the classifier's positive examples. The validation
-       copy's hidden pairs are in none of them (they look "not carried" there, like the
-       evaluation's held-out pairs do in a real fit), so the classifier is scored on the
-       validation copy as on pairs it never learned from.
-    The item neighbours of the first training copy are reused by the validation copy and the
-    fitted model (see `fit_assortment`): they are the costliest part of the evidence, and they
-    were built without any hidden pair of either copy.
-    """
+    groups: tuple[tuple[str, np.ndarray], ...],
+    cf_config: CFConfig | None,
+    rng: np.random.Generator,
+) -> Examples:
+    """Classifier examples from up to `mask_rounds` maskings of `base`'s carried pairs."""
     p = params
-    rng = np.random.default_rng(p.random_state)
-    n_s, n_p = m.carried.shape
+    n_s, n_p = base.carried.shape
     rounds = p.mask_rounds
     neg_per_store = max(1, p.max_train_pairs // max(1, n_s * rounds))
     xs: list[np.ndarray] = []
@@ -111,23 +107,11 @@ def masked_training_pairs(
     ws: list[np.ndarray] = []
     positives_seen = 0
     first_item_sim: sp.csr_matrix | None = None
-    cf_config: CFConfig | None = None
-    cf_validation: dict[str, float] = {}
-    keep_v, hidden_v = _split(m.carried, p.mask_fraction, rng)
-    mv = mask_matrices(m, keep_v)
-    if p.collaborative and hidden_v.nnz:
-        cf_config, cf_validation = select_cf(
-            mv.carried,
-            mv.rate,
-            hidden_v,
-            max_stores=p.validation_stores_for(n_p),
-            random_state=p.random_state,
-        )
     for _ in range(rounds):
         if positives_seen >= p.enough_positives:
             break  # big chains: one masking already gives plenty of examples
-        keep, hidden = _split(mv.carried, p.mask_fraction, rng)
-        mm = mask_matrices(mv, keep)
+        keep, hidden = _split(base.carried, p.mask_fraction, rng)
+        mm = mask_matrices(base, keep)
         graphs = build_graphs(
             mm.rate,
             attr_emb,
@@ -183,6 +167,68 @@ def masked_training_pairs(
                 ws.append(np.r_[np.ones(positives.size), neg_w])
             flat = np.concatenate(picked)
             xs.append(np.stack([f.reshape(-1)[flat] for f in feats], axis=1).astype(np.float32))
+    return Examples(
+        x=np.concatenate(xs),
+        y=np.concatenate(ys).astype(np.int64),
+        w=np.concatenate(ws),
+        item_sim=first_item_sim,
+    )
+
+
+def masked_training_pairs(
+    m: SalesMatrices,
+    products: pd.DataFrame | None,
+    attr_emb: np.ndarray,
+    *,
+    use_attrs: bool,
+    params: AssortmentParams,
+    groups: tuple[tuple[str, np.ndarray], ...] = (),
+) -> TrainingSet:
+    """A validation copy, and classifier examples from maskings of what it leaves visible.
+
+    1. Validation copy: `mask_fraction` of the carried pairs is hidden, exactly as the
+       evaluation hides its held-out pairs. The CF settings are chosen on its hidden pairs
+       (`cf.select_cf`), and the blend weights too (`fit_assortment`, `blend.choose_weights`).
+    2. Training copies: up to `mask_rounds` maskings of the pairs the validation copy leaves
+       visible; their hidden pairs are the classifier's positive examples. The validation
+       copy's hidden pairs are in none of them (they look "not carried" there, like the
+       evaluation's held-out pairs do in a real fit), so the classifier is scored on the
+       validation copy as on pairs it never learned from.
+    The item neighbours of the first training copy are reused by the validation copy and the
+    fitted model (see `fit_assortment`): they are the costliest part of the evidence, and they
+    were built without any hidden pair of either copy.
+    """
+    p = params
+    rng = np.random.default_rng(p.random_state)
+    n_p = m.carried.shape[1]
+    cf_config: CFConfig | None = None
+    cf_validation: dict[str, float] = {}
+    keep_v, hidden_v = _split(m.carried, p.mask_fraction, rng)
+    mv = mask_matrices(m, keep_v)
+    if p.collaborative and hidden_v.nnz:
+        cf_config, cf_validation = select_cf(
+            mv.carried,
+            mv.rate,
+            hidden_v,
+            max_stores=p.validation_stores_for(n_p),
+            random_state=p.random_state,
+        )
+
+    def examples(base: SalesMatrices) -> Examples:
+        return _examples(
+            base,
+            products,
+            attr_emb,
+            use_attrs=use_attrs,
+            params=p,
+            groups=groups,
+            cf_config=cf_config,
+            rng=rng,
+        )
+
+    on_validation = examples(mv)
+    final = examples(m) if p.refit_classifier else on_validation
+    first_item_sim = on_validation.item_sim
     validations: list[ValidationCopy] = []
     if hidden_v.nnz:
         graphs_v = build_graphs(
@@ -217,10 +263,8 @@ def masked_training_pairs(
             )
         )
     return TrainingSet(
-        x=np.concatenate(xs),
-        y=np.concatenate(ys).astype(np.int64),
-        w=np.concatenate(ws),
-        item_sim=first_item_sim,
+        examples=final,
+        validation_examples=on_validation,
         cf_config=cf_config,
         cf_validation=cf_validation,
         validations=validations,
