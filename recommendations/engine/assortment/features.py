@@ -69,6 +69,8 @@ def feature_names(ev: Evidence) -> list[str]:
         names.append("ease")
     if ev.rp3 is not None:
         names.append("rp3beta")
+    if ev.knn is not None:
+        names.append("store_knn")
     return names
 
 
@@ -184,6 +186,9 @@ def pair_feature_columns(
         cols.append(np.zeros((n, n_p)) if rows is None else ev.ease[rows].astype(np.float64))
     if ev.rp3 is not None:
         cols.append(np.zeros((n, n_p)) if rows is None else _log_relative(ev.rp3[rows]))
+    if ev.knn is not None:
+        knn_share = pop if rows is None else (ev.knn[rows] + 0.1 * pop) / 1.1
+        cols.append(_logit(knn_share))
     return cols
 
 

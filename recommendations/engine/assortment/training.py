@@ -252,7 +252,7 @@ def masked_training_pairs(
             cf=cf_config,
             groups=groups,
         )
-        rows_v = validation_rows(hidden_v, p.validation_stores_for(n_p), p.random_state)
+        rows_v = validation_rows(hidden_v, p.blend_validation_stores_for(n_p), p.random_state)
         validations.append(
             ValidationCopy(
                 evidence=ev_v,

@@ -1,0 +1,149 @@
+"""The validation split of the assortment fit: what it hides, who learns from what."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from recommendations.engine.assortment import (
+    AssortmentParams,
+    build_matrices,
+    fit_assortment,
+    training,
+)
+from recommendations.engine.assortment.blend import candidate_pool, choose_weights
+from recommendations.engine.assortment.similarity import (
+    attribute_embedding,
+    attribute_frame,
+    attribute_groups,
+    fit_attribute_encoder,
+)
+from recommendations.engine.assortment.synthetic import ChainSpec, make_chain
+
+SPEC = ChainSpec(stores=30, products=300, range_share=0.2, weeks=30, seed=5)
+
+
+@pytest.fixture(scope="module")
+def chain():  # type: ignore[no-untyped-def]
+    return make_chain(SPEC)
+
+
+def _inputs(chain, params):  # type: ignore[no-untyped-def]
+    m = build_matrices(
+        chain.sales, carried_days=7 * params.carried_weeks, recent_days=7 * params.recent_weeks
+    )
+    enc = fit_attribute_encoder(chain.stores)
+    frame = attribute_frame(m.store_ids, chain.stores)
+    emb = attribute_embedding(enc.transform(frame))
+    return m, emb, attribute_groups(enc, frame)
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_the_validation_pairs_are_in_no_copy_the_validation_classifier_learns_from(
+    chain, monkeypatch, refit: bool
+) -> None:  # type: ignore[no-untyped-def]
+    params = AssortmentParams(random_state=3, refit_classifier=refit)
+    m, emb, groups = _inputs(chain, params)
+    calls: list[tuple[str, sp.csr_matrix]] = []  # (which copy's maskings, carried)
+    phase = ["-"]
+    real_evidence, real_examples = training.build_evidence, training._examples
+
+    def evidence_spy(mm, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((phase[0], mm.carried.copy()))
+        return real_evidence(mm, *args, **kwargs)
+
+    def examples_spy(base, *args, **kwargs):  # type: ignore[no-untyped-def]
+        phase[0] = "validation classifier" if phase[0] == "-" else "final classifier"
+        out = real_examples(base, *args, **kwargs)
+        phase[0] = "after"
+        return out
+
+    monkeypatch.setattr(training, "build_evidence", evidence_spy)
+    monkeypatch.setattr(training, "_examples", examples_spy)
+    train = training.masked_training_pairs(
+        m, chain.products, emb, use_attrs=True, params=params, groups=groups
+    )
+    (v,) = train.validations
+    # The validation copy is the training data with ~10% of the carried pairs hidden.
+    assert np.array_equal((v.visible + v.hidden).toarray(), m.carried[v.rows].toarray())
+    assert v.visible.multiply(v.hidden).nnz == 0
+    share = v.hidden.nnz / m.carried[v.rows].nnz
+    assert 0.07 < share < 0.13
+    hidden_full = sp.lil_matrix(m.carried.shape)
+    hidden_full[v.rows] = v.hidden
+    hidden_full = hidden_full.tocsr()
+    phases = [name for name, _ in calls]
+    sees = {
+        name: [c.multiply(hidden_full).nnz > 0 for n, c in calls if n == name] for name in phases
+    }
+    # Every masked copy the validation classifier learns from, and the validation copy's own
+    # evidence (built last), hold not a single validation pair ...
+    assert sees["validation classifier"] and not any(sees["validation classifier"])
+    assert phases[-1] == "after" and not any(sees["after"])
+    if refit:
+        # ... only the final classifier's, maskings of all the data, do.
+        assert train.examples is not train.validation_examples
+        assert sees["final classifier"] and all(sees["final classifier"])
+    else:
+        assert "final classifier" not in sees
+        assert train.examples is train.validation_examples
+    # The classifier's examples are hidden (label 1) or not-carried (label 0) pairs of those
+    # copies, each negative weighted for the share of negatives it stands for.
+    ex = train.validation_examples
+    assert set(np.unique(ex.y)) == {0, 1}
+    assert (ex.w > 0).all() and np.allclose(ex.w[ex.y == 1], 1.0)
+
+
+def test_sampled_negatives_stand_for_all_the_negatives() -> None:
+    rng = np.random.default_rng(0)
+    negatives = np.arange(0, 1000, 2)
+    score = np.arange(1000.0)  # the higher the product index, the "harder"
+    picked, weight = training._pick_negatives(negatives, score, 60, 10, rng)
+    assert picked.size == 60 and np.all(np.diff(picked) > 0)
+    assert set(negatives[-10:]) <= set(picked)  # the 10 hardest are always in
+    assert np.allclose(weight[np.isin(picked, negatives[-10:])], 1.0)
+    # 50 random picks stand for the 490 other negatives: weights sum to all 500.
+    assert weight.sum() == pytest.approx(negatives.size)
+    assert np.allclose(weight[~np.isin(picked, negatives[-10:])], 490 / 50)
+
+
+def _blocks() -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """20 stores x 40 products; each store carries 10, 4 of them hidden."""
+    rng = np.random.default_rng(7)
+    vis = np.zeros((20, 40))
+    hid = np.zeros((20, 40))
+    for i in range(20):
+        own = rng.choice(40, 10, replace=False)
+        vis[i, own[:6]] = 1
+        hid[i, own[6:]] = 1
+    return sp.csr_matrix(vis), sp.csr_matrix(hid)
+
+
+@pytest.mark.parametrize("winner", ["store_knn", "popularity", "rp3beta"])
+def test_a_component_that_clearly_wins_validation_gets_all_the_weight(winner: str) -> None:
+    visible, hidden = _blocks()
+    truth = hidden.toarray()
+    rng = np.random.default_rng(2)
+    names = ("classifier", "ease", "rp3beta", "store_knn", "popularity")
+    parts = {n: rng.random(truth.shape) for n in names}
+    parts[winner] = truth + 0.01 * rng.random(truth.shape)
+    weights, tried = choose_weights([(parts, visible, hidden)])
+    assert weights == {n: float(n == winner) for n in names}
+    assert tried[",".join(f"{n}={float(n == winner):g}" for n in names)] == pytest.approx(1.0)
+
+
+def test_the_candidate_pool_is_each_scorers_top_and_never_a_visible_product(chain) -> None:  # type: ignore[no-untyped-def]
+    params = AssortmentParams(random_state=0, pool_size=15)
+    model = fit_assortment(chain.sales, chain.stores, chain.products, params)
+    ev = model.evidence
+    rows = np.arange(5)
+    visible = ev.carried[rows].toarray() > 0
+    pool = candidate_pool(ev, rows, visible, 15)
+    assert not (pool & visible).any()
+    for score in (ev.ease[rows], ev.knn[rows]):
+        masked = np.where(visible, -np.inf, score)
+        kth = -np.sort(-masked, axis=1)[:, 14]
+        assert (pool | (masked < kth[:, None])).all()  # everything above the 15th is pooled
+    assert (pool.sum(axis=1) >= 15).all()
+    assert (pool.sum(axis=1) < (~visible).sum(axis=1)).all()
