@@ -141,6 +141,7 @@ def test_the_candidate_pool_is_each_scorers_top_and_never_a_visible_product(chai
     visible = ev.carried[rows].toarray() > 0
     pool = candidate_pool(ev, rows, visible, 15)
     assert not (pool & visible).any()
+    assert ev.ease is not None and ev.knn is not None
     for score in (ev.ease[rows], ev.knn[rows]):
         masked = np.where(visible, -np.inf, score)
         kth = -np.sort(-masked, axis=1)[:, 14]
