@@ -1,8 +1,9 @@
 """Fit the assortment recommender: store similarity plus a pair classifier.
 
 `fit_assortment` builds sparse store x product matrices, two store-similarity graphs (sales
-profile and attributes) and a logistic classifier that turns leave-one-out evidence about a
-(store, product) pair into the probability that the product belongs in the store's range.
+profile and attributes), the collaborative-filtering scores (EASE, RP3beta, store kNN) and a
+logistic classifier trained on masked copies of the ranges, then chooses the rank blend of
+them on a validation copy (training.py, blend.py).
 """
 
 from __future__ import annotations
@@ -100,15 +101,17 @@ def fit_assortment(
     )
     cf_config, cf_validation = train.cf_config, train.cf_validation
     clf = _fit_classifier(train.examples, p)
-    clf_v = clf if train.validation_examples is train.examples else None
-    if clf_v is None:
-        clf_v = _fit_classifier(train.validation_examples, p)
     weights: dict[str, float] = {"classifier": 1.0}
     tried: dict[str, float] = {}
     copies = [
         (
             validation_parts(
-                v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf_v, v.rows, p.pool_size
+                v.evidence,
+                v.graphs.w_sales,
+                v.graphs.w_attrs,
+                clf if v.examples is train.examples else _fit_classifier(v.examples, p),
+                v.rows,
+                p.pool_size,
             ),
             v.visible,
             v.hidden,
@@ -119,12 +122,12 @@ def fit_assortment(
     if copies:
         weights, tried = choose_weights(copies)
     item_sim = train.examples.item_sim
-    del train, copies  # the masked copy's matrices are not needed any more
-    # The item neighbours are not rebuilt on the full data: the model reuses those of the first
-    # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
-    # pairs, like every other training feature, and at serving time there is no label to leak.
-    # It halves the costliest step, and the classifier sees the same item similarities it was
-    # trained on.
+    del train, copies  # the masked copies' matrices are not needed any more
+    # The item neighbours are not rebuilt on the full data: the model reuses those of the final
+    # classifier's first masked copy (90% of the carried pairs). Nothing leaks: they were built
+    # without the hidden pairs, like every other training feature, and at serving time there is
+    # no label to leak. It saves the costliest step, and the classifier sees the same item
+    # similarities it was trained on.
     ev = build_evidence(
         m,
         products,

@@ -40,17 +40,6 @@ def mask_matrices(m: SalesMatrices, keep: sp.csr_matrix) -> SalesMatrices:
 
 
 @dataclass(frozen=True)
-class ValidationCopy:
-    """The validation copy: its evidence, and the validation stores' visible / hidden pairs."""
-
-    evidence: Evidence
-    graphs: Graphs
-    rows: np.ndarray  # validation stores
-    visible: sp.csr_matrix  # (len(rows), P)
-    hidden: sp.csr_matrix  # (len(rows), P)
-
-
-@dataclass(frozen=True)
 class Examples:
     """Classifier examples from maskings of one copy of the data."""
 
@@ -61,14 +50,25 @@ class Examples:
 
 
 @dataclass(frozen=True)
+class ValidationCopy:
+    """The validation copy: its evidence, and the validation stores' visible / hidden pairs."""
+
+    evidence: Evidence
+    graphs: Graphs
+    rows: np.ndarray  # validation stores
+    visible: sp.csr_matrix  # (len(rows), P)
+    hidden: sp.csr_matrix  # (len(rows), P)
+    examples: Examples  # for the classifier scored on it: maskings of its visible pairs
+
+
+@dataclass(frozen=True)
 class TrainingSet:
     """Examples for the classifier, and what the masked copies taught besides them."""
 
     examples: Examples  # maskings of all the data: the fitted model's classifier
-    validation_examples: Examples  # maskings of the validation copy's visible pairs
     cf_config: CFConfig | None  # EASE / RP3beta / store-kNN settings chosen on validation
     cf_validation: dict[str, float] = field(default_factory=dict)  # NDCG@10 of each candidate
-    validations: list[ValidationCopy] = field(default_factory=list)  # the validation copy
+    validations: list[ValidationCopy] = field(default_factory=list)  # the validation copies
 
 
 def _split(
@@ -194,9 +194,12 @@ def masked_training_pairs(
        copy's hidden pairs are in none of them (they look "not carried" there, like the
        evaluation's held-out pairs do in a real fit), so the classifier is scored on the
        validation copy as on pairs it never learned from.
-    The item neighbours of the first training copy are reused by the validation copy and the
-    fitted model (see `fit_assortment`): they are the costliest part of the evidence, and they
-    were built without any hidden pair of either copy.
+    On small chains (`params.validation_copies_for`) up to three independent validation copies,
+    each with its own classifier, are scored together: one copy of a 77 x 58 chain holds a few
+    hundred hidden pairs. The CF settings come from the first.
+    The item neighbours of a copy's first masking are reused by that copy's evidence (and those
+    of the final classifier's by the fitted model, see `fit_assortment`): they are the costliest
+    part of the evidence, and they were built without any hidden pair of the copy.
     """
     p = params
     rng = np.random.default_rng(p.random_state)
@@ -228,9 +231,14 @@ def masked_training_pairs(
 
     on_validation = examples(mv)
     final = examples(m) if p.refit_classifier else on_validation
-    first_item_sim = on_validation.item_sim
     validations: list[ValidationCopy] = []
-    if hidden_v.nnz:
+    for copy in range(p.validation_copies_for(*m.carried.shape)):
+        if copy:  # a further, independent validation copy (small chains: less noise)
+            keep_v, hidden_v = _split(m.carried, p.mask_fraction, rng)
+            mv = mask_matrices(m, keep_v)
+        ex_v = on_validation if copy == 0 else examples(mv)
+        if not hidden_v.nnz:
+            continue
         graphs_v = build_graphs(
             mv.rate,
             attr_emb,
@@ -248,7 +256,7 @@ def masked_training_pairs(
             attrs=use_attrs,
             item_dims=p.item_svd_dims,
             random_state=p.random_state,
-            item_sim=first_item_sim,
+            item_sim=ex_v.item_sim,
             cf=cf_config,
             groups=groups,
         )
@@ -260,11 +268,11 @@ def masked_training_pairs(
                 rows=rows_v,
                 visible=mv.carried[rows_v],
                 hidden=hidden_v[rows_v],
+                examples=ex_v,
             )
         )
     return TrainingSet(
         examples=final,
-        validation_examples=on_validation,
         cf_config=cf_config,
         cf_validation=cf_validation,
         validations=validations,
