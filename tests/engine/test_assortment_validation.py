@@ -147,3 +147,19 @@ def test_the_candidate_pool_is_each_scorers_top_and_never_a_visible_product(chai
         assert (pool | (masked < kth[:, None])).all()  # everything above the 15th is pooled
     assert (pool.sum(axis=1) >= 15).all()
     assert (pool.sum(axis=1) < (~visible).sum(axis=1)).all()
+
+
+def test_a_store_on_several_validation_copies_counts_once() -> None:
+    visible, hidden = _blocks()
+    truth = hidden.toarray()
+    rng = np.random.default_rng(4)
+    parts = {
+        "classifier": truth * rng.random(truth.shape) + rng.random(truth.shape),
+        "ease": truth * rng.random(truth.shape) + rng.random(truth.shape),
+    }
+    rows = np.arange(truth.shape[0])
+    once = choose_weights([(parts, visible, hidden)], [rows])
+    # The same copy twice is no new evidence: same means, same standard errors, same pick.
+    twice = choose_weights([(parts, visible, hidden)] * 2, [rows, rows])
+    assert twice[0] == once[0]
+    assert twice[1] == pytest.approx(once[1])

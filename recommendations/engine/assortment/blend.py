@@ -87,6 +87,7 @@ def validation_table(
 
 def choose_weights(
     copies: list[tuple[dict[str, np.ndarray], sp.csr_matrix, sp.csr_matrix]],
+    stores: list[np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """The grid weights to rank with, from the validation NDCG@10 (see `validation_table`).
 
@@ -97,9 +98,21 @@ def choose_weights(
     popularity, the neighbours and the CF scores, is the safe side of a tie. Measured on the
     bench chains against taking the best mean, the fewest components or the most even mix
     within one SE, this rule was best or within 0.02 of the best on every chain (docs/assortment.md).
+    `stores`: the store index of each copy's rows; a store validated on several copies counts
+    once in the standard error (its copies' NDCG averaged), not as independent stores.
     Returns the weights and every candidate's mean NDCG.
     """
     grid, values = validation_table(copies)
+    if stores is not None:
+        ids = np.concatenate(
+            [
+                ids[np.diff(hidden.tocsr().indptr) > 0]
+                for ids, (_, _, hidden) in zip(stores, copies, strict=True)
+            ]
+        )
+        _, group = np.unique(ids, return_inverse=True)
+        counts = np.bincount(group)
+        values = np.stack([np.bincount(group, weights=row) / counts for row in values])
     means = values.mean(axis=1)
     best = int(np.argmax(means))
     diff = values[best][None, :] - values

@@ -120,7 +120,8 @@ def fit_assortment(
         if v.evidence.ease is not None and v.rows.size
     ]
     if copies:
-        weights, tried = choose_weights(copies)
+        rows = [v.rows for v in train.validations if v.evidence.ease is not None and v.rows.size]
+        weights, tried = choose_weights(copies, rows)
     item_sim = train.examples.item_sim
     del train, copies  # the masked copies' matrices are not needed any more
     # The item neighbours are not rebuilt on the full data: the model reuses those of the final

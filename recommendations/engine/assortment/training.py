@@ -4,6 +4,10 @@ A random share of each store's carried products is hidden — all their sales re
 evidence (neighbour graphs, item similarities, rates) is rebuilt without them. The classifier
 then learns to tell the hidden products (label 1) from the products the store really does not
 carry (label 0), from features computed on the masked data, so no feature can peek at the label.
+
+Two kinds of copy: validation copies (the blend weights and CF settings are chosen on their
+hidden pairs, with a classifier trained on maskings of what each leaves visible) and the
+maskings of all the data that the fitted model's classifier is trained on.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ class Examples:
 
 @dataclass(frozen=True)
 class ValidationCopy:
-    """The validation copy: its evidence, and the validation stores' visible / hidden pairs."""
+    """A validation copy: its evidence, and the validation stores' visible / hidden pairs."""
 
     evidence: Evidence
     graphs: Graphs
