@@ -163,3 +163,26 @@ def test_a_store_on_several_validation_copies_counts_once() -> None:
     twice = choose_weights([(parts, visible, hidden)] * 2, [rows, rows])
     assert twice[0] == once[0]
     assert twice[1] == pytest.approx(once[1])
+
+
+def test_a_model_pickled_before_the_new_features_still_ranks(chain) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from recommendations.engine.assortment import recommend
+
+    model = fit_assortment(chain.sales, chain.stores, chain.products, AssortmentParams())
+    assert "store_knn" in model.feature_names and "same_neighbourhood_share" in model.feature_names
+    # An older model: its evidence has no group counts and no store-kNN feature, its classifier
+    # was trained without them. The features it is served with must match it.
+    ev = replace(model.evidence, groups=(), knn_feature=False)
+    old_names = [n for n in model.feature_names if n != "store_knn" and not n.startswith("same_")]
+    keep = [model.feature_names.index(n) for n in old_names]
+    clf = model.classifier
+    lr = clf.steps[1][1]
+    sc = clf.steps[0][1]
+    lr.coef_ = lr.coef_[:, keep]
+    sc.mean_, sc.scale_, sc.var_ = sc.mean_[keep], sc.scale_[keep], sc.var_[keep]
+    sc.n_features_in_ = lr.n_features_in_ = len(keep)
+    old = replace(model, evidence=ev, feature_names=tuple(old_names))
+    recs = recommend(old, ["S0"], k=5, drop_k=0)
+    assert len(recs) == 5

@@ -147,4 +147,5 @@ def build_evidence(
         rp3=None if scores is None else scores.rp3,
         knn=None if scores is None else scores.knn,
         groups=group_counts(carried, groups),
+        knn_feature=scores is not None,
     )

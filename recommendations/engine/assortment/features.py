@@ -45,6 +45,7 @@ class Evidence:
     # Store groups by categorical attribute (neighbourhood, city, ...): name, each store's group
     # code (S,) (-1: unknown), and the carried count of each product per group (L, P).
     groups: tuple[tuple[str, np.ndarray, np.ndarray], ...] = ()
+    knn_feature: bool = False  # store kNN also a classifier feature (False in older pickles)
 
     @property
     def n_stores(self) -> int:
@@ -69,7 +70,7 @@ def feature_names(ev: Evidence) -> list[str]:
         names.append("ease")
     if ev.rp3 is not None:
         names.append("rp3beta")
-    if ev.knn is not None:
+    if ev.knn is not None and getattr(ev, "knn_feature", False):
         names.append("store_knn")
     return names
 
@@ -186,7 +187,7 @@ def pair_feature_columns(
         cols.append(np.zeros((n, n_p)) if rows is None else ev.ease[rows].astype(np.float64))
     if ev.rp3 is not None:
         cols.append(np.zeros((n, n_p)) if rows is None else _log_relative(ev.rp3[rows]))
-    if ev.knn is not None:
+    if ev.knn is not None and getattr(ev, "knn_feature", False):
         knn_share = pop if rows is None else (ev.knn[rows] + 0.1 * pop) / 1.1
         cols.append(_logit(knn_share))
     return cols
