@@ -185,7 +185,7 @@ def test_rejects_a_frame_without_the_schema_columns() -> None:
 
 def test_blend_weights_come_from_validation(model) -> None:  # type: ignore[no-untyped-def]
     assert model.cf_config is not None
-    assert set(model.blend_weights) <= {"classifier", "ease", "rp3beta", "store_knn"}
+    assert set(model.blend_weights) <= {"classifier", "ease", "rp3beta", "store_knn", "popularity"}
     assert sum(model.blend_weights.values()) == pytest.approx(1.0)
     assert model.blend_validation  # every candidate weighting was scored
     chosen = ",".join(f"{k}={v:g}" for k, v in model.blend_weights.items())

@@ -94,7 +94,7 @@ def test_select_cf_finds_the_block_structure_and_is_deterministic() -> None:
     config, tried = select_cf(visible, rate, hidden, random_state=0)
     again, _ = select_cf(visible, rate, hidden, random_state=0)
     assert config == again
-    assert len(tried) == 2 * (6 + 8) + 3  # two inputs x (6 lambdas + 8 RP3beta), 3 kNN sizes
+    assert len(tried) == 2 * (6 + 8) + 4  # two inputs x (6 lambdas + 8 RP3beta), 4 kNN sizes
     best = ease_scores(StoreSpectrum.of(visible), config.ease_lambda)
     # The chosen EASE ranks every store's hidden product above every product of the other block.
     h = hidden.tocoo()

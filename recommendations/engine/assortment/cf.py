@@ -232,7 +232,7 @@ def select_cf(
                 if score > best_rp3[0]:
                     best_rp3 = (score, kind, alpha, beta)
     best_knn = (-1.0, 20)
-    for k in (10, 20, 40):
+    for k in (10, 20, 40, 80):
         score = ndcg_of_scores(store_knn_scores(visible, k, rows), vis_r, hid_r)
         results[f"store_knn/k={k}"] = score
         if score > best_knn[0]:

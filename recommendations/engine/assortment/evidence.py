@@ -9,7 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .cf import CFConfig, cf_scores
-from .features import Evidence
+from .features import Evidence, group_counts
 from .matrices import SalesMatrices
 from .similarity import item_neighbours, sales_embedding, top_k_neighbours
 
@@ -97,10 +97,12 @@ def build_evidence(
     random_state: int = 0,
     item_sim: sp.csr_matrix | None = None,
     cf: CFConfig | None = None,
+    groups: tuple[tuple[str, np.ndarray], ...] = (),
 ) -> Evidence:
     """`item_sim`: reuse these item neighbours instead of building them from `m` (see model).
 
     `cf`: also score every store x product with EASE and RP3beta under these settings.
+    `groups`: (attribute name, store group codes), for the same-group share features.
     """
     carried = m.carried
     category = categories(m.product_ids, products)
@@ -144,4 +146,6 @@ def build_evidence(
         ease=None if scores is None else scores.ease,
         rp3=None if scores is None else scores.rp3,
         knn=None if scores is None else scores.knn,
+        groups=group_counts(carried, groups),
+        knn_feature=scores is not None,
     )

@@ -42,6 +42,10 @@ class Evidence:
     ease: np.ndarray | None = None
     rp3: np.ndarray | None = None
     knn: np.ndarray | None = None  # user-user (store) kNN share, a blend component only
+    # Store groups by categorical attribute (neighbourhood, city, ...): name, each store's group
+    # code (S,) (-1: unknown), and the carried count of each product per group (L, P).
+    groups: tuple[tuple[str, np.ndarray, np.ndarray], ...] = ()
+    knn_feature: bool = False  # store kNN also a classifier feature (False in older pickles)
 
     @property
     def n_stores(self) -> int:
@@ -52,6 +56,7 @@ def feature_names(ev: Evidence) -> list[str]:
     names = ["popularity", "similar_sales_share"]
     if ev.use_attributes:
         names.append("similar_attrs_share")
+    names += [f"same_{name}_share" for name, _, _ in getattr(ev, "groups", ())]
     if ev.use_categories:
         names.append("own_category_propensity")
         names.append("similar_sales_category_propensity")
@@ -65,6 +70,8 @@ def feature_names(ev: Evidence) -> list[str]:
         names.append("ease")
     if ev.rp3 is not None:
         names.append("rp3beta")
+    if ev.knn is not None and getattr(ev, "knn_feature", False):
+        names.append("store_knn")
     return names
 
 
@@ -137,6 +144,8 @@ def pair_feature_columns(
     if ev.use_attributes:
         assert w_attrs is not None
         cols.append(_logit(neighbour_share(ev, w_attrs, pop)))
+    for _, codes, counts in getattr(ev, "groups", ()):
+        cols.append(_logit(_group_share(ev, codes, counts, rows, c_own, pop)))
     if own is None:
         own_cat = np.zeros((n, ev.category_size.size))
     else:
@@ -178,7 +187,47 @@ def pair_feature_columns(
         cols.append(np.zeros((n, n_p)) if rows is None else ev.ease[rows].astype(np.float64))
     if ev.rp3 is not None:
         cols.append(np.zeros((n, n_p)) if rows is None else _log_relative(ev.rp3[rows]))
+    if ev.knn is not None and getattr(ev, "knn_feature", False):
+        knn_share = pop if rows is None else (ev.knn[rows] + 0.1 * pop) / 1.1
+        cols.append(_logit(knn_share))
     return cols
+
+
+def _group_share(
+    ev: Evidence,
+    codes: np.ndarray,
+    counts: np.ndarray,
+    rows: np.ndarray | None,
+    c_own: np.ndarray,
+    pop: np.ndarray,
+) -> np.ndarray:
+    """Share of the other stores of the store's group carrying each product, shrunk to `pop`.
+
+    A store of unknown group (or a new store, `rows` None) gets `pop`.
+    """
+    if rows is None:
+        return np.broadcast_to(pop, c_own.shape)
+    g = codes[rows]
+    known = g >= 0
+    size = np.bincount(codes[codes >= 0], minlength=counts.shape[0]).astype(np.float64)
+    num = np.where(known[:, None], counts[np.maximum(g, 0)] - c_own, 0.0)
+    den = np.where(known, size[np.maximum(g, 0)] - 1.0, 0.0)[:, None]
+    return (num + ev.shrink * pop) / (den + ev.shrink)
+
+
+def group_counts(
+    carried: sp.csr_matrix, groups: tuple[tuple[str, np.ndarray], ...]
+) -> tuple[tuple[str, np.ndarray, np.ndarray], ...]:
+    """For each (name, store group codes): the carried count of every product per group."""
+    out = []
+    for name, codes in groups:
+        n_g = int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 0
+        known = np.flatnonzero(codes >= 0)
+        ind = sp.csr_matrix(
+            (np.ones(known.size), (codes[known], known)), shape=(n_g, carried.shape[0])
+        )
+        out.append((name, codes, np.asarray((ind @ carried).todense())))
+    return tuple(out)
 
 
 def _log_relative(score: np.ndarray) -> np.ndarray:

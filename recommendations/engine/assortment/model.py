@@ -1,8 +1,9 @@
 """Fit the assortment recommender: store similarity plus a pair classifier.
 
 `fit_assortment` builds sparse store x product matrices, two store-similarity graphs (sales
-profile and attributes) and a logistic classifier that turns leave-one-out evidence about a
-(store, product) pair into the probability that the product belongs in the store's range.
+profile and attributes), the collaborative-filtering scores (EASE, RP3beta, store kNN) and a
+logistic classifier trained on masked copies of the ranges, then chooses the rank blend of
+them on a validation copy (training.py, blend.py).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from .similarity import (
     AttributeEncoder,
     attribute_embedding,
     attribute_frame,
+    attribute_groups,
     fit_attribute_encoder,
 )
-from .training import masked_training_pairs, store_chunks
+from .training import Examples, masked_training_pairs, store_chunks
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ def fit_assortment(
         extra_product_ids=extra,
     )
     encoder = fit_attribute_encoder(store_attrs)
-    attr_features = encoder.transform(attribute_frame(m.store_ids, store_attrs))
+    attr_frame = attribute_frame(m.store_ids, store_attrs)
+    attr_features = encoder.transform(attr_frame)
+    groups = attribute_groups(encoder, attr_frame)
     use_attrs = attr_features.shape[1] > 0 and len(m.store_ids) > 2
     attr_emb = attribute_embedding(attr_features)
     graphs = build_graphs(
@@ -92,18 +96,23 @@ def fit_assortment(
         attr_weight=p.attr_weight,
         random_state=p.random_state,
     )
-    train = masked_training_pairs(m, products, attr_emb, use_attrs=use_attrs, params=p)
-    x, y = train.x, train.y
+    train = masked_training_pairs(
+        m, products, attr_emb, use_attrs=use_attrs, params=p, groups=groups
+    )
     cf_config, cf_validation = train.cf_config, train.cf_validation
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
-    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
-        x, y = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]]
-    clf.fit(x, y)
+    clf = _fit_classifier(train.examples, p)
     weights: dict[str, float] = {"classifier": 1.0}
     tried: dict[str, float] = {}
     copies = [
         (
-            validation_parts(v.evidence, v.graphs.w_sales, v.graphs.w_attrs, clf, v.rows),
+            validation_parts(
+                v.evidence,
+                v.graphs.w_sales,
+                v.graphs.w_attrs,
+                clf if v.examples is train.examples else _fit_classifier(v.examples, p),
+                v.rows,
+                p.pool_size,
+            ),
             v.visible,
             v.hidden,
         )
@@ -111,14 +120,15 @@ def fit_assortment(
         if v.evidence.ease is not None and v.rows.size
     ]
     if copies:
-        weights, tried = choose_weights(copies)
-    item_sim = train.item_sim
-    del train, copies  # the masked copy's matrices are not needed any more
-    # The item neighbours are not rebuilt on the full data: the model reuses those of the first
-    # masked copy (90% of the carried pairs). Nothing leaks: they were built without the hidden
-    # pairs, like every other training feature, and at serving time there is no label to leak.
-    # It halves the costliest step, and the classifier sees the same item similarities it was
-    # trained on.
+        rows = [v.rows for v in train.validations if v.evidence.ease is not None and v.rows.size]
+        weights, tried = choose_weights(copies, rows)
+    item_sim = train.examples.item_sim
+    del train, copies  # the masked copies' matrices are not needed any more
+    # The item neighbours are not rebuilt on the full data: the model reuses those of the final
+    # classifier's first masked copy (90% of the carried pairs). Nothing leaks: they were built
+    # without the hidden pairs, like every other training feature, and at serving time there is
+    # no label to leak. It saves the costliest step, and the classifier sees the same item
+    # similarities it was trained on.
     ev = build_evidence(
         m,
         products,
@@ -129,6 +139,7 @@ def fit_assortment(
         random_state=p.random_state,
         item_sim=item_sim,
         cf=cf_config,
+        groups=groups,
     )
     return AssortmentModel(
         params=p,
@@ -147,6 +158,15 @@ def fit_assortment(
         blend_weights=weights,
         blend_validation=tried,
     )
+
+
+def _fit_classifier(ex: Examples, p: AssortmentParams) -> Pipeline:
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=p.regularisation, max_iter=1000))
+    x, y, w = ex.x, ex.y, ex.w
+    if y.min() == y.max():  # degenerate: nothing hidden or nothing left to tell apart
+        x, y, w = np.vstack([x, x[:1]]), np.r_[y, 1 - y[:1]], np.r_[w, w[:1]]
+    clf.fit(x, y, logisticregression__sample_weight=w)
+    return clf
 
 
 __all__ = ["AssortmentModel", "AssortmentParams", "fit_assortment", "store_chunks"]

@@ -29,6 +29,10 @@ class AssortmentParams:
     collaborative: bool = True  # EASE + RP3beta scores as classifier features (cf.py)
     cf_validation_stores: int = 200  # stores the CF settings are validated on (a sample)
     cf_validation_cells: int = 2_000_000  # and at most this many store x product cells
+    blend_validation_cells: int = 4_000_000  # the blend weights: up to this many cells
+    max_validation_copies: int = 3  # independent validation copies while S x P fits the above
+    refit_classifier: bool = True  # the model's classifier refitted on maskings of all data
+    pool_size: int = 200  # classifier trained on / ranks the union of each scorer's top pool_size
     random_state: int = 0
 
     def item_neighbours_for(self, n_products: int) -> int:
@@ -41,3 +45,12 @@ class AssortmentParams:
         return max(
             20, min(self.cf_validation_stores, self.cf_validation_cells // max(1, n_products))
         )
+
+    def blend_validation_stores_for(self, n_products: int) -> int:
+        # Cheaper per cell than the CF settings (no refit per candidate), and the 70 weightings
+        # need the stores: their differences are small, the per-store noise large.
+        return max(20, self.blend_validation_cells // max(1, n_products))
+
+    def validation_copies_for(self, n_stores: int, n_products: int) -> int:
+        cells = max(1, n_stores * n_products)
+        return max(1, min(self.max_validation_copies, self.blend_validation_cells // cells))

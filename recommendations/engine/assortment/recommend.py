@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .blend import blend_scores, component_parts, fit_probability
+from .blend import blend_scores, component_parts, fit_probability, pooled
 from .features import expected_log_rate, neighbour_share, pair_feature_columns
 from .model import AssortmentModel
 from .similarity import attribute_embedding, top_k_neighbours
@@ -78,7 +78,8 @@ def rank_stores(model: AssortmentModel, rows: np.ndarray, prob: np.ndarray) -> n
     """The blended ranking score (n, P) of fitted stores `rows` (higher = suggest first)."""
     # A model pickled before the blend existed ranks by its classifier, as it did then.
     weights = getattr(model, "blend_weights", None) or {"classifier": 1.0}
-    return blend_scores(component_parts(model.evidence, rows, prob), weights)
+    ranked = pooled(model.evidence, rows, prob, getattr(model.params, "pool_size", 0))
+    return blend_scores(component_parts(model.evidence, rows, ranked), weights)
 
 
 def _top_k(cand: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:

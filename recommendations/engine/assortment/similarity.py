@@ -99,6 +99,27 @@ def attribute_frame(store_ids: np.ndarray, stores: pd.DataFrame | None) -> pd.Da
     return table.set_index("store_id").reindex(store_ids.astype(str)).reset_index(drop=True)
 
 
+def attribute_groups(
+    encoder: AttributeEncoder, frame: pd.DataFrame, min_size: int = 3
+) -> tuple[tuple[str, np.ndarray], ...]:
+    """Each categorical attribute of the encoder as store group codes (-1: unknown level).
+
+    Only columns whose groups hold at least `min_size` stores on average: a group of one or two
+    stores says nothing the store's own range does not.
+    """
+    out = []
+    for col, levels in encoder.categorical.items():
+        if col not in frame:
+            continue
+        values = frame[col].astype(str).to_numpy()
+        lookup = {v: i for i, v in enumerate(levels)}
+        codes = np.array([lookup.get(v, -1) for v in values], dtype=np.int64)
+        known = codes[codes >= 0]
+        if known.size and known.size / max(1, np.unique(known).size) >= min_size:
+            out.append((col, codes))
+    return tuple(out)
+
+
 def unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
