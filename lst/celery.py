@@ -12,6 +12,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lst.settings")
 
 app = Celery("lst")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+if not app.conf.broker_url:
+    # The embedded default runs tasks eagerly in-process. Celery still builds a producer for
+    # an eager call; with no URL kombu would name amqp://localhost and warn that no hostname
+    # was supplied. The in-memory transport (named with a host, so kombu stays quiet) is what
+    # "no broker" means here.
+    app.conf.broker_url = "memory://localhost/"
 app.autodiscover_tasks()
 app.steps["consumer"].add(SweepOnReconnect)
 
