@@ -53,8 +53,10 @@ class OpeningHoursWidget(forms.MultiWidget):
         css = {"all": ("stores/opening_hours.css",)}
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # An empty day is a closed day, and says so (an example time there would read as hours).
+        closed = gettext_lazy("closed")
         inputs = [
-            forms.TextInput(attrs={"placeholder": "07:00-23:00", "size": 32, "autocomplete": "off"})
+            forms.TextInput(attrs={"placeholder": closed, "size": 32, "autocomplete": "off"})
             for _day in DAYS
         ]
         super().__init__(inputs, attrs)

@@ -24,8 +24,9 @@ def form_data(page: Any) -> dict[str, Any]:
             widget = getattr(field.widget, "widget", field.widget)  # unwrap related wrappers
             key = bound.html_name
             if isinstance(widget, forms.MultiWidget):
-                parts = value if isinstance(value, list) else widget.decompress(value)
-                for suffix, part in zip(widget.widgets_names, parts, strict=True):
+                parts = value if isinstance(value, list) else widget.decompress(value) or []
+                suffixes: list[str] = widget.widgets_names  # type: ignore[attr-defined]
+                for suffix, part in zip(suffixes, parts, strict=True):
                     data[key + suffix] = "" if part is None else part
             elif isinstance(widget, forms.CheckboxInput):
                 if value:

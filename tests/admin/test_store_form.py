@@ -44,6 +44,7 @@ def test_the_form_has_an_online_orders_and_delivery_fieldset(world) -> None:  # 
     for i, day in enumerate(("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")):
         assert f'<label for="id_opening_hours_{i}">{day}</label>' in html
     assert '<textarea name="opening_hours"' not in html
+    assert html.count('placeholder="休息"') == 7  # an empty day reads as closed
 
 
 def test_stored_hours_are_shown_one_line_per_day(world) -> None:  # type: ignore[no-untyped-def]
