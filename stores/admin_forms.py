@@ -9,9 +9,11 @@ line is a closed day. The lines are turned into the JSON the API stores and serv
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +22,7 @@ from lst.errors import ValidationFailed
 
 from .models import Store
 from .opening_hours import DAYS, opening_hours_validate
+from .services import MAX_DELIVERY_RADIUS_KM
 
 # What people type besides "HH:MM-HH:MM, HH:MM-HH:MM": full-width punctuation from a Chinese
 # input method, other dashes, spaces around the dash, single-digit hours. Only the spelling is
@@ -128,7 +131,21 @@ def _day_order(key: str) -> int:
 
 
 class StoreAdminForm(forms.ModelForm):
+    """The shopper-order terms hold to the API's limits (the database only forbids negatives,
+    as an unfriendly form-wide error)."""
+
     opening_hours = OpeningHoursField(label=Store._meta.get_field("opening_hours").verbose_name)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("delivery_radius_km", "delivery_fee", "min_basket_value"):
+            if name in self.fields:
+                self.fields[name].validators.append(MinValueValidator(Decimal("0")))
+                self.fields[name].widget.attrs["min"] = "0"
+        if "delivery_radius_km" in self.fields:
+            radius = self.fields["delivery_radius_km"]
+            radius.validators.append(MaxValueValidator(MAX_DELIVERY_RADIUS_KM))
+            radius.widget.attrs["max"] = str(MAX_DELIVERY_RADIUS_KM)
 
     class Meta:
         model = Store

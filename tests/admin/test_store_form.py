@@ -118,6 +118,30 @@ def test_agent_sets_delivery_terms_and_hours_and_the_api_serves_them(world) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("delivery_fee", "-1", "Ensure this value is greater than or equal to 0."),
+        ("min_basket_value", "-0.01", "Ensure this value is greater than or equal to 0."),
+        ("delivery_radius_km", "-2", "Ensure this value is greater than or equal to 0."),
+        ("delivery_radius_km", "50.01", "Ensure this value is less than or equal to 50."),
+    ],
+)
+def test_delivery_terms_errors_name_the_field(world, field, value, error) -> None:  # type: ignore[no-untyped-def]
+    """The API's limits (0 or more, a radius up to 50 km) as errors on the field, not a
+    form-wide "constraint violated"."""
+    client = login(world.agent)
+    url = reverse("admin:stores_store_change", args=[world.home.store.pk])
+    data = form_data(client.get(url))
+    data[field] = value
+    r = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200
+    errors = r.context["adminform"].form.errors
+    assert errors == {field: [error]}
+    world.home.store.refresh_from_db()
+    assert getattr(world.home.store, field) == Decimal("0")
+
+
 def test_saving_unchanged_hours_keeps_the_stored_json(world) -> None:  # type: ignore[no-untyped-def]
     store = world.home.store
     hours = {"mon": ["07:00-23:00"], "sun": ["08:00-12:00", "14:00-22:00"]}
