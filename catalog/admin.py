@@ -1,4 +1,10 @@
+"""The chain's catalogue. Field agents read it (view permission only, see
+`stores.admin_roles`); users holding catalog's add/change permissions edit and import it."""
+
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 from import_export.admin import ImportExportMixin
 
 from .models import Category, Product
@@ -31,3 +37,10 @@ class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
     list_filter = ("is_active", "requires_chilling", "category")
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # An import both adds products and changes existing ones (matched on SKU).
+        return bool(
+            request.user.has_perm("catalog.add_product")
+            and request.user.has_perm("catalog.change_product")
+        )

@@ -3,6 +3,7 @@ onboarding. Thin: they read through `recommendations.dashboard` and write throug
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from recommendations import dashboard
+from recommendations.models import ShelfPlan
 from stores.admin_scoping import stores_in_scope
 from stores.onboarding import store_onboard as onboard_service
 
@@ -30,6 +32,43 @@ def _context(request: HttpRequest, model_admin: Any, title: str, **extra: Any) -
         "title": title,
         **extra,
     }
+
+
+@dataclass(frozen=True)
+class Layout:
+    source: str  # ShelfPlan.Source value; the template labels it
+    plan: Any | None  # None: nothing of this source for the fixture (the card says so)
+    svg: str = ""
+
+
+@dataclass(frozen=True)
+class Shelf:
+    fixture: Any
+    layouts: tuple[Layout, Layout]  # current first, then the recommendation
+
+
+def shelves_of(plans: list[tuple[Any, str]]) -> list[Shelf]:
+    """The dashboard's planograms one fixture at a time, the current layout beside the
+    recommended one, each labelled, and a placeholder where one of them does not exist."""
+    by_fixture: dict[int, dict[str, Layout]] = {}
+    fixtures: dict[int, Any] = {}
+    for plan, svg in plans:
+        fixtures.setdefault(plan.fixture_id, plan.fixture)
+        by_fixture.setdefault(plan.fixture_id, {})[plan.source] = Layout(
+            plan.source,
+            plan,
+            mark_safe(svg),  # noqa: S308 - built with ElementTree, every text escaped
+        )
+    order = (ShelfPlan.Source.CURRENT, ShelfPlan.Source.RECOMMENDED)
+    return [
+        Shelf(
+            fixture=fixtures[fid],
+            layouts=tuple(  # type: ignore[arg-type]
+                by_fixture[fid].get(source, Layout(str(source), None)) for source in order
+            ),
+        )
+        for fid in sorted(fixtures, key=lambda f: (fixtures[f].name, f))
+    ]
 
 
 def store_dashboard(request: HttpRequest, model_admin: Any, store: Any) -> HttpResponse:
@@ -60,7 +99,7 @@ def store_dashboard(request: HttpRequest, model_admin: Any, store: Any) -> HttpR
             store=store,
             dash=dash,
             chart=mark_safe(chart),  # noqa: S308 - built with ElementTree, every text escaped
-            plans=[(plan, mark_safe(svg)) for plan, svg in dash.plans],  # noqa: S308 - same
+            shelves=shelves_of(dash.plans),
         ),
     )
 

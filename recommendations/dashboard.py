@@ -39,6 +39,27 @@ from .services import registry
 
 logger = logging.getLogger(__name__)
 ACCEPTED = (SuggestionFeedback.Action.ACCEPTED, SuggestionFeedback.Action.EDITED)
+PURCHASE = SuggestionFeedback.Source.PURCHASE
+ASSORTMENT = SuggestionFeedback.Source.ASSORTMENT
+
+
+def _feedback_counts() -> dict[str, Count]:
+    """Decisions and acceptances per source, as aggregates over `SuggestionFeedback`. A purchase
+    suggestion (order this much) and an assortment suggestion (carry this product) are different
+    questions: their rates are never mixed."""
+    accepted = Q(action__in=ACCEPTED)
+    return {
+        "purchase_total": Count("pk", filter=Q(source=PURCHASE)),
+        "purchase_accepted": Count("pk", filter=Q(source=PURCHASE) & accepted),
+        "assortment_total": Count("pk", filter=Q(source=ASSORTMENT)),
+        "assortment_accepted": Count("pk", filter=Q(source=ASSORTMENT) & accepted),
+    }
+
+
+def _rate(counts: dict[str, Any] | None, source: str) -> float | None:
+    if not counts or not counts[f"{source}_total"]:
+        return None
+    return float(counts[f"{source}_accepted"] / counts[f"{source}_total"])
 
 
 @dataclass(frozen=True)
@@ -68,8 +89,10 @@ class StoreDashboard:
     carried: int
     suggestions: list[PurchaseSuggestion]
     suggestions_date: dt.date | None
-    acceptance: float | None
+    acceptance: float | None  # purchase suggestions only
     feedback_count: int
+    assortment_acceptance: float | None
+    assortment_feedback_count: int
     orders: list[ReplenishmentOrder]
     plans: list[tuple[ShelfPlan, str]] = field(default_factory=list)
 
@@ -192,8 +215,7 @@ def store_dashboard(store: Store, *, today: dt.date, days: int = 56) -> StoreDas
     )
     feedback = SuggestionFeedback.objects.filter(
         store=store, created_at__date__gte=today - dt.timedelta(days=28)
-    ).aggregate(total=Count("pk"), accepted=Count("pk", filter=Q(action__in=ACCEPTED)))
-    acceptance = feedback["accepted"] / feedback["total"] if feedback["total"] else None
+    ).aggregate(**_feedback_counts())
     orders = list(ReplenishmentOrder.objects.filter(store=store).select_related("warehouse")[:10])
     plans = [
         (plan, _plan_svg(plan))
@@ -212,8 +234,10 @@ def store_dashboard(store: Store, *, today: dt.date, days: int = 56) -> StoreDas
         carried=counts["total"],
         suggestions=suggestions,
         suggestions_date=latest,
-        acceptance=acceptance,
-        feedback_count=feedback["total"],
+        acceptance=_rate(feedback, PURCHASE),
+        feedback_count=feedback["purchase_total"],
+        assortment_acceptance=_rate(feedback, ASSORTMENT),
+        assortment_feedback_count=feedback["assortment_total"],
         orders=orders,
         plans=plans,
     )
@@ -229,7 +253,7 @@ class OverviewRow:
     units_prior: int
     trend: float | None  # recent / prior - 1
     stockout_rate: float | None
-    acceptance: float | None
+    acceptance: float | None  # of purchase suggestions
 
 
 OVERVIEW_SORTS = ("trend", "stockout", "acceptance", "sales")
@@ -239,7 +263,8 @@ def territory_overview(
     stores: QuerySet[Store], *, today: dt.date, window: int = 28, sort: str = "trend"
 ) -> list[OverviewRow]:
     """One row per store of `stores` (already scoped): sales trend (last `window` days against
-    the `window` before), stock-out rate and suggestion acceptance. Four queries in all."""
+    the `window` before), stock-out rate and purchase-suggestion acceptance. Four queries in
+    all."""
     mid = today - dt.timedelta(days=window)
     start = mid - dt.timedelta(days=window)
     ids = stores.values("pk")
@@ -264,7 +289,7 @@ def territory_overview(
             store__in=ids, created_at__date__gte=today - dt.timedelta(days=window)
         )
         .values("store_id")
-        .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(action__in=ACCEPTED)))
+        .annotate(**_feedback_counts())
     }
     rows = []
     for s in stores.values("pk", "code", "name", "territory__name"):
@@ -282,7 +307,7 @@ def territory_overview(
                 units_prior=prior,
                 trend=(recent / prior - 1) if prior else None,
                 stockout_rate=(st["out"] / st["total"]) if st and st["total"] else None,
-                acceptance=(f["accepted"] / f["total"]) if f and f["total"] else None,
+                acceptance=_rate(f, PURCHASE),
             )
         )
     keys: dict[str, Any] = {

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from .admin_forms import StoreAdminForm
 from .admin_scoping import TerritoryScopedAdminMixin, scoped_list_filter
 from .checklist import CHECKLIST, annotate_checklist, checklist_for
 from .models import (
@@ -105,13 +106,30 @@ class StoreAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin)
     list_select_related = ("warehouse", "territory")
     inlines = (MembershipInline, FixtureInline)
     readonly_fields = ("checklist_detail",)
+    form = StoreAdminForm
     fieldsets = (
         (None, {"fields": ("code", "name", "status", "territory", "warehouse")}),
         (
             _("Location"),
             {"fields": ("address", "city", "district", "latitude", "longitude", "neighbourhood")},
         ),
-        (_("Details"), {"fields": ("floor_area_m2", "opening_hours", "timezone")}),
+        (_("Details"), {"fields": ("floor_area_m2",)}),
+        (_("Opening hours"), {"fields": ("opening_hours", "timezone")}),
+        (
+            _("Online orders and delivery"),
+            {
+                "fields": (
+                    "accepts_online_orders",
+                    "delivery_radius_km",
+                    "delivery_fee",
+                    "min_basket_value",
+                ),
+                "description": _(
+                    "Shopper orders in the app: home delivery within the radius (the minimum "
+                    "basket applies to deliveries only) or pick-up at the store."
+                ),
+            },
+        ),
         (_("Onboarding checklist"), {"fields": ("checklist_detail",)}),
     )
 
@@ -176,19 +194,26 @@ class FixtureAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmi
 
 @admin.register(StockLevel)
 class StockLevelAdmin(UserResourceMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
-    """Read-only numbers: stock changes through counts and the ledger (services), never typed.
-    Opening stock is imported here (each line a count through `stock_count`)."""
+    """Read-only numbers: every field of a stock level is kept by the domain (on hand by the
+    ledger, reserved by shopper orders' reservations, needs count by shortfalls, last counted by
+    counts), so none is typed here, whoever the user. Opening stock is imported here (each line
+    a count through `stock_count`; the import asks for the add permission, not this form)."""
 
     resource_classes = (OpeningStockResource,)
-    list_display = ("store", "product", "on_hand", "needs_count", "last_counted_at")
+    list_display = ("store", "product", "on_hand", "reserved", "needs_count", "last_counted_at")
     search_fields = ("store__code", "product__sku", "product__name")
     list_filter = ("needs_count",)
     list_select_related = ("store", "product")
-    raw_id_fields = ("store", "product")
-    readonly_fields = ("store", "product", "on_hand", "needs_count", "last_counted_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Every field, a field added to the model later included.
+        return [f.name for f in self.model._meta.concrete_fields if f.name != "id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # opening stock is imported (through stock_count), not typed in
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the change page is a view page: no form, no Save button
 
 
 @admin.register(StockMovement)

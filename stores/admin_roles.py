@@ -15,7 +15,8 @@ FIELD_AGENT_GROUP = "field agents"
 #: app_label -> model -> actions
 FIELD_AGENT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "lst": {"user": ("view",)},
-    "catalog": {"category": ("view",), "product": ("view", "add", "change")},
+    # The catalogue is the chain's: agents read it (and export it); catalogue staff edit it.
+    "catalog": {"category": ("view",), "product": ("view",)},
     "stores": {
         "territory": ("view",),
         "store": ("view", "add", "change"),

@@ -22,7 +22,13 @@ from stores.selectors import (
     memberships_for_user,
     store_get_for_user,
 )
-from stores.services import fixture_create, fixture_delete, fixture_update, store_profile_update
+from stores.services import (
+    MAX_DELIVERY_RADIUS_KM,
+    fixture_create,
+    fixture_delete,
+    fixture_update,
+    store_profile_update,
+)
 
 FIXTURE_ID = OpenApiParameter("fixture_id", int, OpenApiParameter.PATH)
 
@@ -115,7 +121,7 @@ class StoreProfileUpdateSerializer(serializers.Serializer):
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0"),
-        max_value=Decimal("50"),
+        max_value=MAX_DELIVERY_RADIUS_KM,
         required=False,
         help_text="Deliver within this great-circle distance; 0 = pick-up only.",
     )

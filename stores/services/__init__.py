@@ -4,7 +4,13 @@ Import services from here (`from stores.services import stock_apply`); the submo
 implementation detail.
 """
 
-from .profile import fixture_create, fixture_delete, fixture_update, store_profile_update
+from .profile import (
+    MAX_DELIVERY_RADIUS_KM,
+    fixture_create,
+    fixture_delete,
+    fixture_update,
+    store_profile_update,
+)
 from .reservation import InsufficientStock, stock_release, stock_reserve
 from .sales import (
     ReceiptStatus,
@@ -20,6 +26,7 @@ from .sales import (
 from .stock import MovementSpec, stock_apply, stock_count, stock_waste
 
 __all__ = [
+    "MAX_DELIVERY_RADIUS_KM",
     "InsufficientStock",
     "MovementSpec",
     "ReceiptStatus",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,6 +19,8 @@ DELIVERY_FIELDS = (
     "delivery_fee",
     "min_basket_value",
 )
+#: The farthest a store may deliver (great-circle km): the API and the admin both hold to it.
+MAX_DELIVERY_RADIUS_KM = Decimal("50")
 
 
 @transaction.atomic

@@ -67,6 +67,21 @@ def staff(username: str, *territories: Territory, superuser: bool = False) -> Us
     return user
 
 
+def catalogue_editor(username: str = "catalogue-editor") -> User:
+    """Staff who keep the chain's catalogue: the product permissions, no territory, not in the
+    field agents' group (which may only read products)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory.create(username=username, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="catalog",
+            codename__in=["view_product", "add_product", "change_product", "view_category"],
+        )
+    )
+    return user
+
+
 def login(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -12,7 +12,7 @@ from lst.models import User
 from recommendations.models import ModelVersion
 from stores.models import Fixture, StockLevel, StockMovement, Store
 
-from .conftest import login
+from .conftest import catalogue_editor, login
 
 IMPORT_FORMAT_CSV = "0"  # index of CSV in the import form's format choices
 
@@ -162,8 +162,11 @@ def test_opening_stock_errors_name_the_column(world) -> None:  # type: ignore[no
 
 
 def test_product_and_fixture_import(world) -> None:  # type: ignore[no-untyped-def]
-    client = login(world.agent)
+    """Products are imported by catalogue staff (the agent's group may only read them), fixtures
+    by the agent."""
     from tests.catalog.factories import make_ean13
+
+    client = login(catalogue_editor())
 
     cat = world.product.category.code
     products = (
@@ -173,6 +176,7 @@ def test_product_and_fixture_import(world) -> None:  # type: ignore[no-untyped-d
     )
     result = _import(client, "catalog_product", products).context["result"]
     assert {row.number: set(row.error_dict) for row in result.invalid_rows} == {2: {"barcode"}}
+    client = login(world.agent)
     fixtures = "store,name,kind,width_cm,depth_cm,levels,eye_level\nhz-a-1,冷柜,cooler,90,60,4,6\n"
     result = _import(client, "stores_fixture", fixtures).context["result"]
     assert result.has_validation_errors()

@@ -1,5 +1,6 @@
 """JSON uploads to the admin's import go through the API's JSON reader (lst/import_formats.py):
-a hostile file is an error on the form, nothing imported; a plain one imports as before."""
+a hostile file is an error on the form, nothing imported; a plain one imports as before. The
+uploads are products, imported by catalogue staff (field agents may only read the catalogue)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.urls import reverse
 from catalog.models import Product
 from lst.import_formats import JSON
 
-from .conftest import login
+from .conftest import catalogue_editor, login
 
 
 def _format_index() -> str:
@@ -47,7 +48,7 @@ def _rows(world: Any, sku: str = "SKU-JSON") -> list[dict[str, Any]]:
 
 
 def test_a_plain_json_file_previews_its_rows(world) -> None:  # type: ignore[no-untyped-def]
-    r = _upload(login(world.agent), json.dumps(_rows(world), ensure_ascii=False).encode())
+    r = _upload(login(catalogue_editor()), json.dumps(_rows(world), ensure_ascii=False).encode())
     assert r.status_code == 200
     result = r.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
@@ -71,7 +72,7 @@ def test_a_hostile_json_file_is_a_form_error(world, label, settings) -> None:  #
     if label == "too large":
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(body) - 1
     before = Product.objects.count()
-    r = _upload(login(world.agent), body)
+    r = _upload(login(catalogue_editor()), body)
     assert r.status_code == 200
     assert "import_file" in r.context["form"].errors, label
     assert "result" not in r.context or r.context["result"] is None
