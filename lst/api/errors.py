@@ -112,7 +112,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def json_error_view(status_code: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status_code)
+    """An error answered outside REST framework, in UTF-8 like the API's renderer (not
+    `\\u` escapes)."""
+    return JsonResponse(
+        error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -110,6 +110,7 @@ def test_unmatched_api_urls_answer_json_while_debug_is_on(anon, settings, path: 
     assert r.status_code == 404
     assert r["Content-Type"] == "application/json"
     assert r.json()["code"] == "not_found" and r.json()["fields"] == {}
+    assert r.json()["message"].encode() in r.content  # UTF-8, not \u escapes
 
 
 @pytest.mark.parametrize("debug", [False, True])
