@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from lst.errors import NotFound
+from lst.prepared_queries import PreparedQuery
 from replenishment.delivery import promised_delivery_date
 from stores.models import Fixture, Store
 
@@ -28,14 +29,54 @@ from .models import (
 
 def purchase_suggestions_current(*, store: Store) -> QuerySet[PurchaseSuggestion]:
     """The store's pending suggestions of the latest scoring day, most urgent first."""
-    pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
+    return _current(store_id=store.pk).select_related("product")
+
+
+def _current(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+    pending = PurchaseSuggestion.objects.filter(store_id=store_id, status=SuggestionStatus.PENDING)
     # One query: the latest day as a subquery (no pending row: NULL, so no row matches).
     latest = pending.order_by("-for_date").values("for_date")[:1]
-    return (
-        pending.filter(for_date=Subquery(latest))
-        .select_related("product")
-        .order_by(F("days_until_stockout").asc(nulls_last=True), "kind", "product_id")
+    return pending.filter(for_date=Subquery(latest)).order_by(
+        F("days_until_stockout").asc(nulls_last=True), "kind", "product_id"
     )
+
+
+#: What the list endpoint renders of a suggestion and its product (`purchase_line_rows`).
+LINE_COLUMNS = (
+    "id",
+    "for_date",
+    "kind",
+    "quantity",
+    "case_pack",
+    "unit_cost",
+    "on_hand",
+    "on_order",
+    "forecast_daily",
+    "days_until_stockout",
+    "next_delivery_date",
+    "status",
+    "reason",
+    "product_id",
+    "product__sku",
+    "product__barcode",
+    "product__name",
+    "product__name_en",
+    "product__case_pack",
+)
+
+
+def purchase_line_rows(*, store: Store) -> list[dict[str, Any]]:
+    """`purchase_suggestions_current` as plain rows of `LINE_COLUMNS` (the reason typed, as the
+    model gives it): the list renders every line of a basket, and building model instances for
+    them cost more than reading them."""
+    return _line_rows_query(store_id=store.pk)
+
+
+def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+    return _current(store_id=store_id).values(*LINE_COLUMNS)
+
+
+_line_rows_query = PreparedQuery(_line_rows, "store_id")
 
 
 @dataclass(frozen=True)
@@ -60,18 +101,10 @@ class SuggestionSetVersion:
 def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None:
     """The version of what `purchase_suggestions_current` returns, in one aggregate query over the
     (store, for_date, status) index; None when the store has no pending suggestion."""
-    pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
-    latest = pending.order_by("-for_date").values("for_date")[:1]
-    row = pending.filter(for_date=Subquery(latest)).aggregate(
-        for_date=Max("for_date"),
-        lines=Count("id"),
-        last_id=Max("id"),
-        changed=Max("updated_at"),
-        product_changed=Max("product__updated_at"),
-        budget=Max("store__purchase_settings__budget"),  # one settings row per store at most
-    )
-    if not row["lines"]:
+    found = _version_query(store_id=store.pk)
+    if not found:
         return None
+    row = found[0]
     return SuggestionSetVersion(
         for_date=row["for_date"],
         lines=row["lines"],
@@ -79,6 +112,29 @@ def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None
         changed_at=max(row["changed"], row["product_changed"]),
         budget=row["budget"],
     )
+
+
+def _version_aggregate(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+    pending = PurchaseSuggestion.objects.filter(store_id=store_id, status=SuggestionStatus.PENDING)
+    latest = pending.order_by("-for_date").values("for_date")[:1]
+    # Grouped by the store: one row, or none when nothing is pending.
+    return (
+        pending.filter(for_date=Subquery(latest))
+        .order_by()
+        .values("store_id")
+        .annotate(
+            for_date=Max("for_date"),
+            lines=Count("id"),
+            last_id=Max("id"),
+            changed=Max("updated_at"),
+            product_changed=Max("product__updated_at"),
+            budget=Max("store__purchase_settings__budget"),  # one settings row per store at most
+        )
+    )
+
+
+# Read on every list request: compiled once (lst/prepared_queries.py), run with the store id.
+_version_query = PreparedQuery(_version_aggregate, "store_id")
 
 
 @dataclass(frozen=True)
@@ -89,16 +145,17 @@ class BasketTotals:
     top_up_total: Decimal
 
 
-def basket_totals(suggestions: Sequence[PurchaseSuggestion]) -> BasketTotals:
+def basket_totals(rows: Sequence[Mapping[str, Any]]) -> BasketTotals:
+    """Totals of the current suggestions, given as `purchase_line_rows`."""
     total, top_up = Decimal("0"), Decimal("0")
-    for s in suggestions:
-        if s.kind == PurchaseSuggestion.Kind.ORDER:
-            total += s.unit_cost * s.quantity
+    for row in rows:
+        if row["kind"] == PurchaseSuggestion.Kind.ORDER:
+            total += row["unit_cost"] * row["quantity"]
         else:
-            top_up += s.unit_cost * s.quantity
+            top_up += row["unit_cost"] * row["quantity"]
     return BasketTotals(
-        for_date=suggestions[0].for_date if suggestions else None,
-        lines=len(suggestions),
+        for_date=rows[0]["for_date"] if rows else None,
+        lines=len(rows),
         total=total,
         top_up_total=top_up,
     )

@@ -15,7 +15,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from catalog.selectors import category_with_descendants, product_search_q
+from lst.api.fields import MAX_ID
 from lst.errors import NotFound, PermissionDenied
+from lst.prepared_queries import PreparedQuery
 
 from .localtime import store_local_date
 from .models import DailySales, Fixture, StockLevel, StockMovement, Store, StoreMembership
@@ -37,14 +39,22 @@ def membership_get(*, user: Any, store_id: Any) -> StoreMembership:
         store_pk = int(store_id)
     except (TypeError, ValueError):
         raise NotFound(_("Store not found.")) from None
-    membership = (
-        StoreMembership.objects.select_related("store", "store__warehouse", "store__territory")
-        .filter(user=user, store_id=store_pk)
-        .first()
-    )
-    if membership is None:
+    if not 1 <= store_pk <= MAX_ID:
         raise NotFound(_("Store not found."))
-    return membership
+    found = _membership_query(user_id=user.pk, store_id=store_pk)
+    if not found:
+        raise NotFound(_("Store not found."))
+    return found[0]
+
+
+def _membership_lookup(*, user_id: int, store_id: int) -> QuerySet[StoreMembership]:
+    return StoreMembership.objects.select_related(
+        "store", "store__warehouse", "store__territory"
+    ).filter(user_id=user_id, store_id=store_id)[:1]
+
+
+# Every store request runs it: compiled once (lst/prepared_queries.py), run with the ids.
+_membership_query = PreparedQuery(_membership_lookup, "user_id", "store_id")
 
 
 def store_get_for_user(*, user: Any, store_id: Any, owner_only: bool = False) -> Store:
