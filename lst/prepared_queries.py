@@ -24,7 +24,11 @@ from typing import Any
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    ModelIterable,
+    ValuesIterable,
+    get_related_populators,
+)
 
 # Placeholder values for the parameters while compiling: integers no id takes.
 _SENTINEL_BASE = -7_300_000_000_000_000_000
@@ -76,7 +80,7 @@ class PreparedQuery:
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
         sentinels = {_SENTINEL_BASE - k: name for k, name in enumerate(self._params)}
         queryset = self._build(**{name: value for value, name in sentinels.items()})
-        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise TypeError("a prepared query cannot prefetch or carry known related objects")
         query = queryset.query
         compiler = query.get_compiler(connection=connection)

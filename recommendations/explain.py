@@ -77,10 +77,13 @@ def purchase_reason_text(s: PurchaseSuggestion) -> str:
     return purchase_reason_sentence(s.reason, for_date=s.for_date, kind=s.kind)
 
 
-def purchase_reason_sentence(r: PurchaseReason, *, for_date: dt.date, kind: str) -> str:
+def purchase_reason_sentence(
+    r: PurchaseReason, *, for_date: dt.date, kind: str, language: str | None = None
+) -> str:
     """`purchase_reason_text` from a suggestion's reason, scoring day and kind (what the list
-    endpoint reads as plain rows)."""
-    book = _phrasebook(translation.get_language())
+    endpoint reads as plain rows), in `language` (default: the active one; the list passes the
+    request's once for all its lines)."""
+    book = _phrasebook(language or translation.get_language())
     today = for_date
     parts = [
         book["sells"] % {"weekly": _fmt(r.weekly_units)},

@@ -72,7 +72,7 @@ def purchase_line_rows(*, store: Store) -> list[dict[str, Any]]:
     return _line_rows_query(store_id=store.pk)
 
 
-def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
     return _current(store_id=store_id).values(*LINE_COLUMNS)
 
 
@@ -114,7 +114,7 @@ def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None
     )
 
 
-def _version_aggregate(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+def _version_aggregate(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
     pending = PurchaseSuggestion.objects.filter(store_id=store_id, status=SuggestionStatus.PENDING)
     latest = pending.order_by("-for_date").values("for_date")[:1]
     # Grouped by the store: one row, or none when nothing is pending.

@@ -117,7 +117,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
     def get_user(self, validated_token: Token) -> Any:
         raw = validated_token.get(api_settings.USER_ID_CLAIM)
         if raw is None:
-            raise InvalidToken(_("Token contained no recognizable user identification"))
+            raise InvalidToken(str(_("Token contained no recognizable user identification")))
         # StrictTokenBackend let through only an integer id or its decimal string, in range.
         found = _user_query(user_id=int(raw))
         if not found:

@@ -141,9 +141,10 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
         )
 
 
-def line_json(v: Mapping[str, Any]) -> dict[str, Any]:
+def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, Any]:
     """A suggestion line as `PurchaseSuggestionSerializer` renders it, from the columns of
-    `selectors.LINE_COLUMNS` (a row of `purchase_line_rows`, or an instance's values)."""
+    `selectors.LINE_COLUMNS` (a row of `purchase_line_rows`, or an instance's values); the
+    sentence in `language` (default: the active one)."""
     r: PurchaseReason = v["reason"]
     quantity, unit_cost = v["quantity"], v["unit_cost"]
     return {
@@ -179,7 +180,9 @@ def line_json(v: Mapping[str, Any]) -> dict[str, Any]:
             "limited_by": str(r.limited_by),
             "budget_trimmed": bool(r.budget_trimmed),
         },
-        "reason_text": purchase_reason_sentence(r, for_date=v["for_date"], kind=v["kind"]),
+        "reason_text": purchase_reason_sentence(
+            r, for_date=v["for_date"], kind=v["kind"], language=language
+        ),
     }
 
 
@@ -187,7 +190,10 @@ def _decimal(value: Decimal | None, places: int) -> str | None:
     """As REST framework's DecimalField renders it (quantized, half-even, never exponent)."""
     if value is None:
         return None
-    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+    return f"{Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_EVEN):f}"
+
+
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (1, 2, 3)}
 
 
 def _date(value: dt.date | str | None) -> str | None:
@@ -229,14 +235,15 @@ def current_lines(
         empty = BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
         return [], empty, UNREAD
     seconds = settings.SUGGESTIONS_CACHE_SECONDS
-    key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
+    language = get_language()
+    key = f"purchase-lines:{store.pk}:{language}:{version.key()}"
     if seconds > 0:
         cached = cache.get(key)
         if cached is not None:
             lines, totals = cached
             return lines, totals, version.budget
     rows = purchase_line_rows(store=store)
-    out = ([line_json(row) for row in rows], basket_totals(rows))
+    out = ([line_json(row, language) for row in rows], basket_totals(rows))
     if seconds > 0:
         cache.set(key, out, seconds)
     return out[0], out[1], version.budget

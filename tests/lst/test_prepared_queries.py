@@ -59,7 +59,7 @@ def test_a_missing_relation_is_none_as_in_the_queryset(alice) -> None:  # type: 
     assert got[0].store.pk == lone.pk and got[0].store.warehouse is None
 
 
-def _totals(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+def _totals(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
     return (
         PurchaseSuggestion.objects.filter(store_id=store_id)
         .order_by()
