@@ -16,7 +16,6 @@ as themselves (ids). No prefetch_related, no known related objects, no other ite
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,6 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (position in params, parameter name)
-    compiler: Any
     converters: dict[int, Any]
     build_row: Callable[[list[Any]], Any]
 
@@ -53,9 +51,9 @@ class PreparedQuery:
         self._build = build
         self._params = params
         self._using = using
-        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
-            weakref.WeakKeyDictionary()
-        )
+        # Per database alias and backend: the SQL depends on the backend only, and a thread's
+        # connection object comes and goes (runserver opens one a request).
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
 
     def __call__(self, **values: int) -> list[Any]:
         if set(values) != set(self._params):
@@ -64,18 +62,28 @@ class PreparedQuery:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
         connection = connections[self._using]
-        compiled = self._compiled.get(connection)
+        key = (connection.alias, connection.vendor)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
+            compiled = self._compiled[key] = self._compile(connection)
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        return [compiled.build_row(row) for row in map(list, rows)]
+        build_row, converters = compiled.build_row, list(compiled.converters.items())
+        out = []
+        for fetched in rows:
+            row = list(fetched)
+            # As SQLCompiler.apply_converters, with the connection of this call.
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            out.append(build_row(row))
+        return out
 
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
         sentinels = {_SENTINEL_BASE - k: name for k, name in enumerate(self._params)}
@@ -108,7 +116,7 @@ class PreparedQuery:
             build_row = _model_builder(compiler, connection.alias)
         else:
             raise TypeError(f"a prepared query yields instances or dicts, not {iterable.__name__}")
-        return _Compiled(sql, tuple(params), slots, compiler, converters, build_row)
+        return _Compiled(sql, tuple(params), slots, converters, build_row)
 
 
 def _values_builder(names: list[str]) -> Callable[[list[Any]], dict[str, Any]]:
