@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,8 @@ from catalog.models import Product
 from lst.errors import NotFound
 from lst.prepared_queries import PreparedQuery
 from replenishment.delivery import promised_delivery_date
-from stores.models import Fixture, Store
+from stores.models import Fixture, Store, StoreMembership
+from stores.selectors import MembershipQuery, membership_get
 
 from .models import (
     PurchaseSettings,
@@ -80,61 +82,70 @@ _line_rows_query = PreparedQuery(_line_rows, "store_id")
 
 
 @dataclass(frozen=True)
-class SuggestionSetVersion:
-    """A fingerprint of a store's current pending suggestions: accepting, dismissing, a new
-    scoring run or an edit of one of their products changes it."""
+class PurchaseListHead:
+    """What the list of purchase suggestions reads before its lines, in the tenant check's query
+    (`purchase_list_head`)."""
 
-    for_date: dt.date
-    lines: int
-    last_id: int
-    changed_at: dt.datetime  # latest updated_at of the suggestions and of their products
-    # The owner's budget, read in the same query for the basket; not part of the version.
-    budget: Decimal | None = None
-
-    def key(self) -> str:
-        return (
-            f"{self.for_date.isoformat()}:{self.lines}:{self.last_id}:"
-            f"{self.changed_at.timestamp():.6f}"
-        )
+    store: Store
+    # A fingerprint of the store's current pending suggestions (scoring day, number of lines,
+    # newest id, latest `updated_at` of the lines and of their products): accepting, dismissing,
+    # a new scoring run or an edit of one of their products changes it. None: nothing pending.
+    version: str | None
+    budget: Decimal | None  # the owner's budget (PurchaseSettings), if any
 
 
-def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None:
-    """The version of what `purchase_suggestions_current` returns, in one aggregate query over the
-    (store, for_date, status) index; None when the store has no pending suggestion."""
-    found = _version_query(store_id=store.pk)
-    if not found:
-        return None
-    row = found[0]
-    return SuggestionSetVersion(
-        for_date=row["for_date"],
-        lines=row["lines"],
-        last_id=row["last_id"],
-        changed_at=max(row["changed"], row["product_changed"]),
-        budget=row["budget"],
+def purchase_list_head(*, user: Any, store_id: Any) -> PurchaseListHead:
+    """The store as `store_get_for_user` gives it (NotFound for a missing or foreign store),
+    with the version of its pending suggestions and the owner's budget read in the same query."""
+    membership = membership_get(user=user, store_id=store_id, query=_list_head_query)
+    return PurchaseListHead(
+        store=membership.store,
+        version=membership.purchase_version,  # type: ignore[attr-defined]
+        budget=membership.purchase_budget,  # type: ignore[attr-defined]
     )
 
 
-def _version_aggregate(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
-    pending = PurchaseSuggestion.objects.filter(store_id=store_id, status=SuggestionStatus.PENDING)
-    latest = pending.order_by("-for_date").values("for_date")[:1]
-    # Grouped by the store: one row, or none when nothing is pending.
-    return (
+def _with_list_head(memberships: QuerySet[StoreMembership]) -> QuerySet[StoreMembership]:
+    status = SuggestionStatus.PENDING
+    pending = PurchaseSuggestion.objects.filter(store_id=OuterRef("store_id"), status=status)
+    latest = (
+        PurchaseSuggestion.objects.filter(store_id=OuterRef(OuterRef("store_id")), status=status)
+        .order_by("-for_date")
+        .values("for_date")[:1]
+    )
+
+    def text(expression: Any) -> Cast:
+        return Cast(expression, CharField())
+
+    # Over the (store, for_date, status) index: one row, or none when nothing is pending.
+    version = (
         pending.filter(for_date=Subquery(latest))
         .order_by()
         .values("store_id")
         .annotate(
-            for_date=Max("for_date"),
-            lines=Count("id"),
-            last_id=Max("id"),
-            changed=Max("updated_at"),
-            product_changed=Max("product__updated_at"),
-            budget=Max("store__purchase_settings__budget"),  # one settings row per store at most
+            key=Concat(
+                text(Max("for_date")),
+                Value(":"),
+                text(Count("id")),
+                Value(":"),
+                text(Max("id")),
+                Value(":"),
+                text(Max("updated_at")),
+                Value(":"),
+                text(Max("product__updated_at")),
+                output_field=CharField(),
+            )
         )
+        .values("key")
+    )
+    budget = PurchaseSettings.objects.filter(store_id=OuterRef("store_id")).values("budget")[:1]
+    return memberships.annotate(
+        purchase_version=Subquery(version, output_field=CharField()),
+        purchase_budget=Subquery(budget),
     )
 
 
-# Read on every list request: compiled once (lst/prepared_queries.py), run with the store id.
-_version_query = PreparedQuery(_version_aggregate, "store_id")
+_list_head_query = MembershipQuery(_with_list_head)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ and the owner's optional budget."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -21,20 +22,18 @@ from catalog.models import DecimalKwargs
 from lst.api.fields import IdField
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
-from stores.models import Store
 from stores.selectors import store_get_for_user
 
 from ..explain import purchase_reason_sentence, purchase_reason_text
 from ..models import PurchaseSettings, PurchaseSuggestion
 from ..reasons import PurchaseReason
 from ..selectors import (
-    UNREAD,
     BasketTotals,
-    Unread,
+    PurchaseListHead,
     basket_summary,
     basket_totals,
     purchase_line_rows,
-    purchase_suggestions_version,
+    purchase_list_head,
 )
 from ..services.suggestions import (
     AcceptLine,
@@ -219,34 +218,33 @@ class SuggestionsOutSerializer(serializers.Serializer):
     lines = PurchaseSuggestionSerializer(many=True)
 
 
-def current_lines(
-    *, store: Store
-) -> tuple[list[dict[str, Any]], BasketTotals, Decimal | Unread | None]:
-    """The rendered lines of the store's current suggestions, their totals, and the owner's
-    budget when the version query read it (UNREAD when the store has no pending suggestion).
+def current_lines(*, head: PurchaseListHead) -> tuple[list[dict[str, Any]], BasketTotals]:
+    """The rendered lines of the store's current suggestions and their totals.
 
     Rendering explains every line in the request language, which costs more than reading
     them, while the set changes a few times a day (nightly scoring, the owner's answers). So the
-    rendering is cached under the set's version (`purchase_suggestions_version`) and the
-    language: a change makes a new key, and the old entry is never read again.
+    rendering is cached under the set's version (`PurchaseListHead.version`, read with the
+    tenant check) and the language: a change makes a new key, and the old entry is never read
+    again.
     """
-    version = purchase_suggestions_version(store=store)
-    if version is None:
+    if head.version is None:
         empty = BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
-        return [], empty, UNREAD
+        return [], empty
     seconds = settings.SUGGESTIONS_CACHE_SECONDS
     language = get_language()
-    key = f"purchase-lines:{store.pk}:{language}:{version.key()}"
+    # Hashed: the version holds spaces (timestamps), which memcached-style keys may not.
+    digest = hashlib.blake2b(head.version.encode(), digest_size=16).hexdigest()
+    key = f"purchase-lines:{head.store.pk}:{language}:{digest}"
     if seconds > 0:
         cached = cache.get(key)
         if cached is not None:
             lines, totals = cached
-            return lines, totals, version.budget
-    rows = purchase_line_rows(store=store)
+            return lines, totals
+    rows = purchase_line_rows(store=head.store)
     out = ([line_json(row, language) for row in rows], basket_totals(rows))
     if seconds > 0:
         cache.set(key, out, seconds)
-    return out[0], out[1], version.budget
+    return out
 
 
 class SuggestionsView(APIView):
@@ -257,9 +255,9 @@ class SuggestionsView(APIView):
         responses={200: SuggestionsOutSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, store_id: int) -> Response:
-        store = store_get_for_user(user=request.user, store_id=store_id)
-        lines, totals, budget = current_lines(store=store)
-        summary = basket_summary(store=store, totals=totals, budget=budget)
+        head = purchase_list_head(user=request.user, store_id=store_id)
+        lines, totals = current_lines(head=head)
+        summary = basket_summary(store=head.store, totals=totals, budget=head.budget)
         return Response({"basket": BasketSerializer(summary).data, "lines": lines})
 
 
