@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from lst.urls import urlpatterns as project_urlpatterns
 from recommendations.explain import purchase_reason_text
+from recommendations.reasons import PurchaseReason
 from replenishment.delivery import promised_delivery_date
 
 # Uses the (store, for_date, status) index twice: the latest pending day, then its rows.
@@ -78,12 +79,13 @@ def bare_suggestions(request: HttpRequest, store_id: int) -> HttpResponse:
         reason, for_date, pid, sku, barcode, name, name_en, product_pack, *_store,
     ) in rows:  # fmt: skip
         reason = json.loads(reason)  # Django leaves jsonb undecoded on a raw cursor
+        typed = PurchaseReason.from_json(reason)  # what the sentence is written from
         line_total = cost * qty
         if kind == "order":
             total += line_total
         else:
             top_up += line_total
-        text = purchase_reason_text(SimpleNamespace(reason=reason, for_date=for_date, kind=kind))  # type: ignore[arg-type]
+        text = purchase_reason_text(SimpleNamespace(reason=typed, for_date=for_date, kind=kind))  # type: ignore[arg-type]
         lines.append(
             {
                 "id": sid,

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from recommendations.engine.shelf import ChangeInstruction
 
 from .models import AssortmentSuggestion, PurchaseSuggestion
+from .reasons import PurchaseReason
 
 # Every phrase of the sentence, marked for makemessages and translated through `_phrasebook`.
 PHRASES = {
@@ -78,9 +79,17 @@ def _day(book: dict[str, str], day: dt.date | None, today: dt.date) -> str:
 
 def purchase_reason_text(s: PurchaseSuggestion) -> str:
     """ "sells ~14/week, 3 left, next delivery Thu: runs out tomorrow" in the active language."""
-    book = _phrasebook(translation.get_language())
-    r = s.reason
-    today = s.for_date
+    return purchase_reason_sentence(s.reason, for_date=s.for_date, kind=s.kind)
+
+
+def purchase_reason_sentence(
+    r: PurchaseReason, *, for_date: dt.date, kind: str, language: str | None = None
+) -> str:
+    """`purchase_reason_text` from a suggestion's reason, scoring day and kind (what the list
+    endpoint reads as plain rows), in `language` (default: the active one; the list passes the
+    request's once for all its lines)."""
+    book = _phrasebook(language or translation.get_language())
+    today = for_date
     parts = [
         book["sells"] % {"weekly": _fmt(r.weekly_units)},
         book["left"] % {"n": r.on_hand},
@@ -93,7 +102,7 @@ def purchase_reason_text(s: PurchaseSuggestion) -> str:
         text += book["sold_out"]
     elif r.runs_out_on is not None:
         text += book["runs_out"] % {"day": _day(book, r.runs_out_on, today)}
-    if s.kind == PurchaseSuggestion.Kind.TOP_UP:
+    if kind == PurchaseSuggestion.Kind.TOP_UP:
         text += book["semicolon"] + book["top_up"]
     elif r.limited_by in LIMIT_NOTES:
         text += book["semicolon"] + book[r.limited_by]

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from lst.errors import NotFound
+from lst.prepared_queries import PreparedQuery
 from replenishment.delivery import promised_delivery_date
-from stores.models import Fixture, Store
+from stores.models import Fixture, Store, StoreMembership
+from stores.selectors import MembershipQuery, membership_get
 
 from .models import (
     PurchaseSettings,
@@ -28,57 +31,121 @@ from .models import (
 
 def purchase_suggestions_current(*, store: Store) -> QuerySet[PurchaseSuggestion]:
     """The store's pending suggestions of the latest scoring day, most urgent first."""
-    pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
+    return _current(store_id=store.pk).select_related("product")
+
+
+def _current(*, store_id: int) -> QuerySet[PurchaseSuggestion]:
+    pending = PurchaseSuggestion.objects.filter(store_id=store_id, status=SuggestionStatus.PENDING)
     # One query: the latest day as a subquery (no pending row: NULL, so no row matches).
     latest = pending.order_by("-for_date").values("for_date")[:1]
-    return (
-        pending.filter(for_date=Subquery(latest))
-        .select_related("product")
-        .order_by(F("days_until_stockout").asc(nulls_last=True), "kind", "product_id")
+    return pending.filter(for_date=Subquery(latest)).order_by(
+        F("days_until_stockout").asc(nulls_last=True), "kind", "product_id"
     )
+
+
+#: What the list endpoint renders of a suggestion and its product (`purchase_line_rows`).
+LINE_COLUMNS = (
+    "id",
+    "for_date",
+    "kind",
+    "quantity",
+    "case_pack",
+    "unit_cost",
+    "on_hand",
+    "on_order",
+    "forecast_daily",
+    "days_until_stockout",
+    "next_delivery_date",
+    "status",
+    "reason",
+    "product_id",
+    "product__sku",
+    "product__barcode",
+    "product__name",
+    "product__name_en",
+    "product__case_pack",
+)
+
+
+def purchase_line_rows(*, store: Store) -> list[dict[str, Any]]:
+    """`purchase_suggestions_current` as plain rows of `LINE_COLUMNS` (the reason typed, as the
+    model gives it): the list renders every line of a basket, and building model instances for
+    them cost more than reading them."""
+    return _line_rows_query(store_id=store.pk)
+
+
+def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
+    return _current(store_id=store_id).values(*LINE_COLUMNS)
+
+
+_line_rows_query = PreparedQuery(_line_rows, "store_id")
 
 
 @dataclass(frozen=True)
-class SuggestionSetVersion:
-    """A fingerprint of a store's current pending suggestions: accepting, dismissing, a new
-    scoring run or an edit of one of their products changes it."""
+class PurchaseListHead:
+    """What the list of purchase suggestions reads before its lines, in the tenant check's query
+    (`purchase_list_head`)."""
 
-    for_date: dt.date
-    lines: int
-    last_id: int
-    changed_at: dt.datetime  # latest updated_at of the suggestions and of their products
-    # The owner's budget, read in the same query for the basket; not part of the version.
-    budget: Decimal | None = None
+    store: Store
+    # A fingerprint of the store's current pending suggestions (scoring day, number of lines,
+    # newest id, latest `updated_at` of the lines and of their products): accepting, dismissing,
+    # a new scoring run or an edit of one of their products changes it. None: nothing pending.
+    version: str | None
+    budget: Decimal | None  # the owner's budget (PurchaseSettings), if any
 
-    def key(self) -> str:
-        return (
-            f"{self.for_date.isoformat()}:{self.lines}:{self.last_id}:"
-            f"{self.changed_at.timestamp():.6f}"
+
+def purchase_list_head(*, user: Any, store_id: Any) -> PurchaseListHead:
+    """The store as `store_get_for_user` gives it (NotFound for a missing or foreign store),
+    with the version of its pending suggestions and the owner's budget read in the same query."""
+    membership = membership_get(user=user, store_id=store_id, query=_list_head_query)
+    return PurchaseListHead(
+        store=membership.store,
+        version=membership.purchase_version,  # type: ignore[attr-defined]
+        budget=membership.purchase_budget,  # type: ignore[attr-defined]
+    )
+
+
+def _with_list_head(memberships: QuerySet[StoreMembership]) -> QuerySet[StoreMembership]:
+    status = SuggestionStatus.PENDING
+    pending = PurchaseSuggestion.objects.filter(store_id=OuterRef("store_id"), status=status)
+    latest = (
+        PurchaseSuggestion.objects.filter(store_id=OuterRef(OuterRef("store_id")), status=status)
+        .order_by("-for_date")
+        .values("for_date")[:1]
+    )
+
+    def text(expression: Any) -> Cast:
+        return Cast(expression, CharField())
+
+    # Over the (store, for_date, status) index: one row, or none when nothing is pending.
+    version = (
+        pending.filter(for_date=Subquery(latest))
+        .order_by()
+        .values("store_id")
+        .annotate(
+            key=Concat(
+                text(Max("for_date")),
+                Value(":"),
+                text(Count("id")),
+                Value(":"),
+                text(Max("id")),
+                Value(":"),
+                text(Max("updated_at")),
+                Value(":"),
+                text(Max("product__updated_at")),
+                output_field=CharField(),
+            )
         )
+        .values("key")
+    )
+    budget = PurchaseSettings.objects.filter(store_id=OuterRef("store_id")).values("budget")[:1]
+    return memberships.annotate(
+        purchase_version=Subquery(version, output_field=CharField()),
+        purchase_budget=Subquery(budget),
+    )
 
 
-def purchase_suggestions_version(*, store: Store) -> SuggestionSetVersion | None:
-    """The version of what `purchase_suggestions_current` returns, in one aggregate query over the
-    (store, for_date, status) index; None when the store has no pending suggestion."""
-    pending = PurchaseSuggestion.objects.filter(store=store, status=SuggestionStatus.PENDING)
-    latest = pending.order_by("-for_date").values("for_date")[:1]
-    row = pending.filter(for_date=Subquery(latest)).aggregate(
-        for_date=Max("for_date"),
-        lines=Count("id"),
-        last_id=Max("id"),
-        changed=Max("updated_at"),
-        product_changed=Max("product__updated_at"),
-        budget=Max("store__purchase_settings__budget"),  # one settings row per store at most
-    )
-    if not row["lines"]:
-        return None
-    return SuggestionSetVersion(
-        for_date=row["for_date"],
-        lines=row["lines"],
-        last_id=row["last_id"],
-        changed_at=max(row["changed"], row["product_changed"]),
-        budget=row["budget"],
-    )
+_list_head_query = MembershipQuery(_with_list_head)
 
 
 @dataclass(frozen=True)
@@ -89,16 +156,17 @@ class BasketTotals:
     top_up_total: Decimal
 
 
-def basket_totals(suggestions: Sequence[PurchaseSuggestion]) -> BasketTotals:
+def basket_totals(rows: Sequence[Mapping[str, Any]]) -> BasketTotals:
+    """Totals of the current suggestions, given as `purchase_line_rows`."""
     total, top_up = Decimal("0"), Decimal("0")
-    for s in suggestions:
-        if s.kind == PurchaseSuggestion.Kind.ORDER:
-            total += s.unit_cost * s.quantity
+    for row in rows:
+        if row["kind"] == PurchaseSuggestion.Kind.ORDER:
+            total += row["unit_cost"] * row["quantity"]
         else:
-            top_up += s.unit_cost * s.quantity
+            top_up += row["unit_cost"] * row["quantity"]
     return BasketTotals(
-        for_date=suggestions[0].for_date if suggestions else None,
-        lines=len(suggestions),
+        for_date=rows[0]["for_date"] if rows else None,
+        lines=len(rows),
         total=total,
         top_up_total=top_up,
     )

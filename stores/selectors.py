@@ -7,6 +7,7 @@ user does not belong to give the same NotFound, so an id never reveals another t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from catalog.selectors import category_with_descendants, product_search_q
+from lst.api.fields import MAX_ID
 from lst.errors import NotFound, PermissionDenied
+from lst.prepared_queries import PreparedQuery
 
 from .localtime import store_local_date
 from .models import DailySales, Fixture, StockLevel, StockMovement, Store, StoreMembership
@@ -29,28 +32,60 @@ def stores_for_user(*, user: Any) -> QuerySet[Store]:
     return Store.objects.filter(memberships__user=user).select_related("warehouse", "territory")
 
 
-def membership_get(*, user: Any, store_id: Any) -> StoreMembership:
-    """The user's membership of the store, or NotFound (missing store and foreign store alike)."""
+def membership_get(
+    *, user: Any, store_id: Any, query: MembershipQuery | None = None
+) -> StoreMembership:
+    """The user's membership of the store, or NotFound (missing store and foreign store alike).
+    `query`: the door's query with another app's annotations (`MembershipQuery`), read in the
+    same round trip; by default the plain one."""
     if not getattr(user, "is_authenticated", False):
         raise NotFound(_("Store not found."))
     try:
         store_pk = int(store_id)
     except (TypeError, ValueError):
         raise NotFound(_("Store not found.")) from None
-    membership = (
-        StoreMembership.objects.select_related("store", "store__warehouse", "store__territory")
-        .filter(user=user, store_id=store_pk)
-        .first()
-    )
-    if membership is None:
+    if not 1 <= store_pk <= MAX_ID:
         raise NotFound(_("Store not found."))
-    return membership
+    found = (query or _membership_query)(user_id=user.pk, store_id=store_pk)
+    if not found:
+        raise NotFound(_("Store not found."))
+    return found[0]
 
 
-def store_get_for_user(*, user: Any, store_id: Any, owner_only: bool = False) -> Store:
+def _membership_lookup(*, user_id: int, store_id: int) -> QuerySet[StoreMembership]:
+    return StoreMembership.objects.select_related(
+        "store", "store__warehouse", "store__territory"
+    ).filter(user_id=user_id, store_id=store_id)
+
+
+class MembershipQuery(PreparedQuery):
+    """The door's query (one membership with its store, warehouse and territory), compiled once
+    (lst/prepared_queries.py). `annotate` may add annotations for another app to read in the
+    same round trip (the list of purchase suggestions reads the version of its cache there);
+    it must only annotate, never filter: which row is found stays the door's business."""
+
+    def __init__(
+        self,
+        annotate: Callable[[QuerySet[StoreMembership]], QuerySet[StoreMembership]] | None = None,
+    ) -> None:
+        def build(*, user_id: int, store_id: int) -> QuerySet[StoreMembership]:
+            found = _membership_lookup(user_id=user_id, store_id=store_id)
+            return (annotate(found) if annotate else found)[:1]
+
+        super().__init__(build, "user_id", "store_id")
+
+
+# Every store request runs it.
+_membership_query = MembershipQuery()
+
+
+def store_get_for_user(
+    *, user: Any, store_id: Any, owner_only: bool = False, query: MembershipQuery | None = None
+) -> Store:
     """The store if the user belongs to it. `owner_only` turns a clerk away with 403: the clerk
-    may see the store, so hiding it would be pointless, but may not act as the owner."""
-    membership = membership_get(user=user, store_id=store_id)
+    may see the store, so hiding it would be pointless, but may not act as the owner. `query`:
+    see `membership_get`; its annotations are on the membership, not the store."""
+    membership = membership_get(user=user, store_id=store_id, query=query)
     if owner_only and membership.role != Role.OWNER:
         raise PermissionDenied(_("Only the store owner can do this."), code="owner_only")
     return membership.store

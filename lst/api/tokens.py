@@ -18,13 +18,19 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework_simplejwt import tokens
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt import authentication, tokens
 from rest_framework_simplejwt.backends import TokenBackend
-from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenBackendError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from lst.api.fields import MAX_ID
+from lst.prepared_queries import PreparedQuery
 
 #: Token times must lie in this range: what `datetime` (and the database) can hold, with a year
 #: to spare at the top so no time-zone conversion can step past year 9999.
@@ -94,3 +100,35 @@ class AccessToken(tokens.AccessToken):
 class RefreshToken(tokens.RefreshToken):
     _token_backend = token_backend
     access_token_class = AccessToken
+
+
+def _user_by_id(*, user_id: int) -> QuerySet[Any]:
+    return get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id})
+
+
+# Every authenticated API request reads its user: compiled once (lst/prepared_queries.py).
+_user_query = PreparedQuery(_user_by_id, "user_id")
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    """simplejwt's, with the user read by a query compiled once per connection. The checks are
+    simplejwt's own (`get_user`): a missing user, an inactive one, a revoked password."""
+
+    def get_user(self, validated_token: Token) -> Any:
+        raw = validated_token.get(api_settings.USER_ID_CLAIM)
+        if raw is None:
+            raise InvalidToken(str(_("Token contained no recognizable user identification")))
+        # StrictTokenBackend let through only an integer id or its decimal string, in range.
+        found = _user_query(user_id=int(raw))
+        if not found:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        user = found[0]
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
+        return user

@@ -4,6 +4,8 @@ and the owner's optional budget."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -20,19 +22,18 @@ from catalog.models import DecimalKwargs
 from lst.api.fields import IdField
 from lst.api.idempotency import idempotent
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
-from stores.models import Store
 from stores.selectors import store_get_for_user
 
-from ..explain import purchase_reason_text
+from ..explain import purchase_reason_sentence, purchase_reason_text
 from ..models import PurchaseSettings, PurchaseSuggestion
+from ..reasons import PurchaseReason
 from ..selectors import (
-    UNREAD,
     BasketTotals,
-    Unread,
+    PurchaseListHead,
     basket_summary,
     basket_totals,
-    purchase_suggestions_current,
-    purchase_suggestions_version,
+    purchase_line_rows,
+    purchase_list_head,
 )
 from ..services.suggestions import (
     AcceptLine,
@@ -109,53 +110,89 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
         return purchase_reason_text(s)
 
     def to_representation(self, s: PurchaseSuggestion) -> dict[str, Any]:
-        """What the declared fields render (they stay the schema), built in one go: a basket is
-        rendered line by line, and going field by field through the nested serializers cost
-        several times the rest of the request. tests/recommendations/test_purchase_render.py
-        holds the two to the same output."""
-        p, r = s.product, s.reason
-        return {
-            "id": s.pk,
-            "product": {
-                "id": p.pk,
-                "sku": str(p.sku),
-                "barcode": str(p.barcode),
-                "name": str(p.name),
-                "name_en": str(p.name_en),
-                "case_pack": int(p.case_pack),
-            },
-            "kind": s.kind,
-            "quantity": int(s.quantity),
-            "cases": self.get_cases(s),
-            "unit_cost": _decimal(s.unit_cost, 2),
-            "line_total": self.get_line_total(s),
-            "on_hand": int(s.on_hand),
-            "on_order": int(s.on_order),
-            "forecast_daily": _decimal(s.forecast_daily, 3),
-            "days_until_stockout": _decimal(s.days_until_stockout, 1),
-            "next_delivery_date": _date(s.next_delivery_date),
-            "status": s.status,
-            "reason": {
-                "weekly_units": float(r.weekly_units),
-                "on_hand": int(r.on_hand),
-                "on_order": int(r.on_order),
-                "next_delivery": _date(r.next_delivery),
-                "runs_out_on": _date(r.runs_out_on),
-                "protection_days": int(r.protection_days),
-                "order_up_to": int(r.order_up_to),
-                "service_level": float(r.service_level),
-                "limited_by": str(r.limited_by),
-                "budget_trimmed": bool(r.budget_trimmed),
-            },
-            "reason_text": purchase_reason_text(s),
-        }
+        """What the declared fields render (they stay the schema), built in one go by
+        `line_json`: a basket is rendered line by line, and going field by field through the
+        nested serializers cost several times the rest of the request.
+        tests/recommendations/test_purchase_render.py holds the two to the same output."""
+        p = s.product
+        return line_json(
+            {
+                "id": s.pk,
+                "for_date": s.for_date,
+                "kind": s.kind,
+                "quantity": s.quantity,
+                "case_pack": s.case_pack,
+                "unit_cost": s.unit_cost,
+                "on_hand": s.on_hand,
+                "on_order": s.on_order,
+                "forecast_daily": s.forecast_daily,
+                "days_until_stockout": s.days_until_stockout,
+                "next_delivery_date": s.next_delivery_date,
+                "status": s.status,
+                "reason": s.reason,
+                "product_id": p.pk,
+                "product__sku": p.sku,
+                "product__barcode": p.barcode,
+                "product__name": p.name,
+                "product__name_en": p.name_en,
+                "product__case_pack": p.case_pack,
+            }
+        )
+
+
+def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, Any]:
+    """A suggestion line as `PurchaseSuggestionSerializer` renders it, from the columns of
+    `selectors.LINE_COLUMNS` (a row of `purchase_line_rows`, or an instance's values); the
+    sentence in `language` (default: the active one)."""
+    r: PurchaseReason = v["reason"]
+    quantity, unit_cost = v["quantity"], v["unit_cost"]
+    return {
+        "id": v["id"],
+        "product": {
+            "id": v["product_id"],
+            "sku": str(v["product__sku"]),
+            "barcode": str(v["product__barcode"]),
+            "name": str(v["product__name"]),
+            "name_en": str(v["product__name_en"]),
+            "case_pack": int(v["product__case_pack"]),
+        },
+        "kind": v["kind"],
+        "quantity": int(quantity),
+        "cases": quantity // max(v["case_pack"], 1),
+        "unit_cost": _decimal(unit_cost, 2),
+        "line_total": str(unit_cost * quantity),
+        "on_hand": int(v["on_hand"]),
+        "on_order": int(v["on_order"]),
+        "forecast_daily": _decimal(v["forecast_daily"], 3),
+        "days_until_stockout": _decimal(v["days_until_stockout"], 1),
+        "next_delivery_date": _date(v["next_delivery_date"]),
+        "status": v["status"],
+        "reason": {
+            "weekly_units": float(r.weekly_units),
+            "on_hand": int(r.on_hand),
+            "on_order": int(r.on_order),
+            "next_delivery": _date(r.next_delivery),
+            "runs_out_on": _date(r.runs_out_on),
+            "protection_days": int(r.protection_days),
+            "order_up_to": int(r.order_up_to),
+            "service_level": float(r.service_level),
+            "limited_by": str(r.limited_by),
+            "budget_trimmed": bool(r.budget_trimmed),
+        },
+        "reason_text": purchase_reason_sentence(
+            r, for_date=v["for_date"], kind=v["kind"], language=language
+        ),
+    }
 
 
 def _decimal(value: Decimal | None, places: int) -> str | None:
     """As REST framework's DecimalField renders it (quantized, half-even, never exponent)."""
     if value is None:
         return None
-    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+    return f"{Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_EVEN):f}"
+
+
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (1, 2, 3)}
 
 
 def _date(value: dt.date | str | None) -> str | None:
@@ -181,33 +218,33 @@ class SuggestionsOutSerializer(serializers.Serializer):
     lines = PurchaseSuggestionSerializer(many=True)
 
 
-def current_lines(
-    *, store: Store
-) -> tuple[list[dict[str, Any]], BasketTotals, Decimal | Unread | None]:
-    """The rendered lines of the store's current suggestions, their totals, and the owner's
-    budget when the version query read it (UNREAD when the store has no pending suggestion).
+def current_lines(*, head: PurchaseListHead) -> tuple[list[dict[str, Any]], BasketTotals]:
+    """The rendered lines of the store's current suggestions and their totals.
 
     Rendering explains every line in the request language, which costs more than reading
     them, while the set changes a few times a day (nightly scoring, the owner's answers). So the
-    rendering is cached under the set's version (`purchase_suggestions_version`) and the
-    language: a change makes a new key, and the old entry is never read again.
+    rendering is cached under the set's version (`PurchaseListHead.version`, read with the
+    tenant check) and the language: a change makes a new key, and the old entry is never read
+    again.
     """
-    version = purchase_suggestions_version(store=store)
-    if version is None:
+    if head.version is None:
         empty = BasketTotals(for_date=None, lines=0, total=Decimal("0"), top_up_total=Decimal("0"))
-        return [], empty, UNREAD
+        return [], empty
     seconds = settings.SUGGESTIONS_CACHE_SECONDS
-    key = f"purchase-lines:{store.pk}:{get_language()}:{version.key()}"
+    language = get_language()
+    # Hashed: the version holds spaces (timestamps), which memcached-style keys may not.
+    digest = hashlib.blake2b(head.version.encode(), digest_size=16).hexdigest()
+    key = f"purchase-lines:{head.store.pk}:{language}:{digest}"
     if seconds > 0:
         cached = cache.get(key)
         if cached is not None:
             lines, totals = cached
-            return lines, totals, version.budget
-    rows = list(purchase_suggestions_current(store=store))
-    out = (list(PurchaseSuggestionSerializer(rows, many=True).data), basket_totals(rows))
+            return lines, totals
+    rows = purchase_line_rows(store=head.store)
+    out = ([line_json(row, language) for row in rows], basket_totals(rows))
     if seconds > 0:
         cache.set(key, out, seconds)
-    return out[0], out[1], version.budget
+    return out
 
 
 class SuggestionsView(APIView):
@@ -218,9 +255,9 @@ class SuggestionsView(APIView):
         responses={200: SuggestionsOutSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, store_id: int) -> Response:
-        store = store_get_for_user(user=request.user, store_id=store_id)
-        lines, totals, budget = current_lines(store=store)
-        summary = basket_summary(store=store, totals=totals, budget=budget)
+        head = purchase_list_head(user=request.user, store_id=store_id)
+        lines, totals = current_lines(head=head)
+        summary = basket_summary(store=head.store, totals=totals, budget=head.budget)
         return Response({"basket": BasketSerializer(summary).data, "lines": lines})
 
 

@@ -9,10 +9,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.test import Client
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from lst.api import auth
+from lst.api.tokens import JWTAuthentication
 
 REFUSED = OperationalError('connection to server at "127.0.0.1", port 5432 failed')
 

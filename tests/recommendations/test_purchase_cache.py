@@ -41,8 +41,9 @@ def _ids(client, store_id: int) -> list[int]:  # type: ignore[no-untyped-def]
 
 def test_a_repeated_list_reads_no_suggestion_rows(alice, lines, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     first = alice.client.get(_url(alice.store.pk)).json()
-    # Membership, the set's version with the budget: the lines come from the cache.
-    with django_assert_num_queries(2):
+    # One query: the membership, with the set's version and the budget; the lines come from
+    # the cache.
+    with django_assert_num_queries(1):
         again = alice.client.get(_url(alice.store.pk)).json()
     assert again["lines"] == first["lines"] and again["basket"] == first["basket"]
 
@@ -111,6 +112,20 @@ def test_with_the_cache_off_every_request_renders(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.SUGGESTIONS_CACHE_SECONDS = 0
     alice.client.get(_url(alice.store.pk))
-    # Membership, the version with the budget, the lines with their products.
-    with django_assert_num_queries(3):
+    # The membership with the version and the budget, then the lines with their products.
+    with django_assert_num_queries(2):
         assert len(alice.client.get(_url(alice.store.pk)).json()["lines"]) == 3
+
+
+def test_a_store_with_nothing_pending_answers_in_one_query(
+    alice, settings, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SUGGESTIONS_CACHE_SECONDS = 600
+    alice.client.put(
+        f"/api/v1/stores/{alice.store.pk}/purchase-settings/", {"budget": "80.00"}, format="json"
+    )
+    with django_assert_num_queries(1):
+        body = alice.client.get(_url(alice.store.pk)).json()
+    assert body["lines"] == []
+    assert body["basket"]["lines"] == 0 and body["basket"]["for_date"] is None
+    assert body["basket"]["budget"] == "80.00" and body["basket"]["total"] == "0.00"
