@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from lst.api.fields import NoteField
+from lst.api.openapi import ApiErrorSerializer
 from shoppers.models import ShopperAddress, ShopperOrder, ShopperOrderEvent, ShopperOrderLine
 from shoppers.selectors import stock_shortages
 
@@ -141,18 +142,6 @@ class QuoteLineSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="Units the store can sell online right now.")
 
 
-class QuoteProblemSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text="As placing the order would answer: store_not_accepting_orders, store_closed, "
-        "delivery_unavailable, out_of_delivery_radius, below_minimum_basket, "
-        "too_many_open_orders, too_many_open_units, insufficient_stock, validation_error."
-    )
-    message = serializers.CharField()
-    fields = serializers.DictField(  # type: ignore[assignment]  # a field, popped by the metaclass
-        child=serializers.ListField(child=serializers.CharField())
-    )
-
-
 class QuoteSerializer(serializers.Serializer):
     """A basket priced now at one store; nothing is reserved."""
 
@@ -163,4 +152,9 @@ class QuoteSerializer(serializers.Serializer):
     delivery_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     can_order = serializers.BooleanField(help_text="True when placing it now would succeed.")
-    problems = QuoteProblemSerializer(many=True)
+    problems = ApiErrorSerializer(
+        many=True,
+        help_text="Why placing it now would fail, each in the error shape: "
+        "store_not_accepting_orders, store_closed, delivery_unavailable, out_of_delivery_radius, "
+        "below_minimum_basket, too_many_open_orders, too_many_open_units, insufficient_stock.",
+    )
