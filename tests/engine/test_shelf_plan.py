@@ -245,3 +245,44 @@ def test_plans_are_deterministic():
         for i in range(20)
     ]
     assert plan_fixture(fx, products) == plan_fixture(fx, products)
+
+
+def test_every_fixture_of_a_store_gets_products_when_enough_fit():
+    """Three shelves, two coolers, a counter and an end cap (a demo store), far more than enough
+    products: no fixture is left empty, coolers hold only the chilled products and every chilled
+    product is in a cooler."""
+    fixtures = [
+        *(FixtureSpec(f"shelf{i}", 120, 5, 4) for i in range(3)),
+        FixtureSpec("cold1", 90, 5, 3, kind="cooler"),
+        FixtureSpec("cold2", 90, 5, 3, kind="cooler"),
+        FixtureSpec("till", 60, 2, 2, kind="counter"),
+        FixtureSpec("cap", 90, 4, 3, kind="end_cap"),
+    ]
+    dry_cats, cold_cats = ["drinks", "snacks", "noodles", "household"], ["dairy"]
+    products = [
+        ProductSpec(i, dry_cats[i % 4], 6 + i % 3, 0.5 + (i % 5) / 5, 0.2 + (i % 7) / 3, 6, 3)
+        for i in range(60)
+    ] + [
+        ProductSpec(100 + i, cold_cats[0], 7, 1.0, 1.0 + i / 4, 6, 3, requires_chilling=True)
+        for i in range(8)
+    ]
+    assignment = assign_products_to_fixtures(fixtures, products)
+    assert all(assignment.by_fixture[f.fixture_id] for f in fixtures), assignment.by_fixture
+    chilled = {p.product_id for p in products if p.requires_chilling}
+    in_coolers = set(assignment.by_fixture["cold1"]) | set(assignment.by_fixture["cold2"])
+    assert in_coolers == chilled
+    every = [i for ids in assignment.by_fixture.values() for i in ids]
+    assert sorted(every) == sorted(p.product_id for p in products)  # each product once
+    _, plans = plan_store(fixtures, products)
+    assert all(plans[f.fixture_id].placements for f in fixtures)
+
+
+def test_one_chilled_product_leaves_the_second_cooler_empty():
+    fixtures = [
+        FixtureSpec("cold1", 90, 5, 3, kind="cooler"),
+        FixtureSpec("cold2", 90, 5, 3, kind="cooler"),
+    ]
+    assignment = assign_products_to_fixtures(
+        fixtures, [ProductSpec(1, "dairy", 7, 1, 1, requires_chilling=True)]
+    )
+    assert sorted(len(v) for v in assignment.by_fixture.values()) == [0, 1]
