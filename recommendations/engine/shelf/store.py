@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .planner import facing_bounds, plan_fixture
 from .types import (
@@ -31,6 +31,7 @@ def assign_products_to_fixtures(
     fixtures: Sequence[FixtureSpec],
     products: Sequence[ProductSpec],
     params: PlanParams | None = None,
+    current: Mapping[int | str, int | str] | None = None,
 ) -> FixtureAssignment:
     """Chilled products to coolers, the rest to the other fixtures (coolers only when there is
     nothing else). Every fixture of a pool is used: categories, densest first, each go whole to
@@ -39,7 +40,10 @@ def assign_products_to_fixtures(
     fill up the emptiest; a category no single fixture holds is split over the roomiest ones.
     A fixture still empty then takes the least dense products of the fullest fixture that has
     more than one, so no fixture is left bare while the store carries products that fit it.
-    Overflow still goes somewhere: the fixture plan reports it."""
+    ``current`` (product id -> the fixture it is on today) keeps a category on the fixture that
+    holds most of it today whenever that fixture still has room for it, so a weekly plan does not
+    move goods between fixtures for nothing. Overflow still goes somewhere: the fixture plan
+    reports it."""
     params = params or PlanParams()
     out: dict[int | str, list[int | str]] = {f.fixture_id: [] for f in fixtures}
     unplaced: list[Unplaced] = []
@@ -66,7 +70,9 @@ def assign_products_to_fixtures(
         def density(ps: list[ProductSpec]) -> float:
             return sum(p.unit_margin * p.daily_demand for p in ps) / sum(p.width_cm for p in ps)
 
-        def share(f: FixtureSpec) -> float:
+        def share(
+            f: FixtureSpec, room: dict[int | str, float] = room, area: dict[int | str, float] = area
+        ) -> float:
             return room[f.fixture_id] / area[f.fixture_id]
 
         order = sorted(by_cat, key=lambda c: (-density(by_cat[c]), c))
@@ -84,6 +90,10 @@ def assign_products_to_fixtures(
             ]
             # stable max: the first of the pool order among equal shares
             home = max(whole, key=share, default=None)
+            today = [current[p.product_id] for p in ps if current and p.product_id in current]
+            stay = [f for f in whole if f.fixture_id in today]
+            if stay:
+                home = max(stay, key=lambda f: (today.count(f.fixture_id), share(f)))
             for p in ps:
                 fx = home
                 if fx is None:
@@ -113,9 +123,7 @@ def _fill_empty(
 
     for empty in [f for f in pool if not out[f.fixture_id]]:
         donors = [
-            f
-            for f in pool
-            if len([i for i in out[f.fixture_id] if _fits(by_id[i], empty)]) >= 2
+            f for f in pool if len([i for i in out[f.fixture_id] if _fits(by_id[i], empty)]) >= 2
         ]
         if not donors:
             continue
@@ -149,10 +157,11 @@ def plan_store(
     products: Sequence[ProductSpec],
     response: ResponseParams | None = None,
     params: PlanParams | None = None,
+    current: Mapping[int | str, int | str] | None = None,
 ) -> tuple[FixtureAssignment, dict[int | str, FixturePlan]]:
-    """Assign products to fixtures, then plan each fixture."""
+    """Assign products to fixtures (``current``: product -> fixture today), then plan each."""
     params = params or PlanParams()
-    assignment = assign_products_to_fixtures(fixtures, products, params)
+    assignment = assign_products_to_fixtures(fixtures, products, params, current)
     by_id = {p.product_id: p for p in products}
     plans = {
         fx.fixture_id: plan_fixture(

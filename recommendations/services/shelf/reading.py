@@ -12,8 +12,10 @@ from recommendations.engine.shelf import (
     FixtureSpec,
     Placement,
     PlanDiff,
+    Unplaced,
     diff_plan,
     render_planogram,
+    settle_plans,
 )
 
 from ...models import ShelfPlan
@@ -23,7 +25,7 @@ from ...selectors import (
     shelf_plan_current,
     shelf_plan_items,
 )
-from .inputs import fixture_spec, inputs_specs, placements_from_items
+from .inputs import fixture_spec, inputs_given, inputs_specs, placements_from_items
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,25 @@ def plan_view(plan: ShelfPlan) -> PlanView:
     fx = fixture_spec(plan.fixture)
     items = shelf_plan_items(plan)
     current_items = shelf_plan_items(shelf_plan_current(fixture_id=plan.fixture_id))
-    placements = placements_from_items(items)
     current = placements_from_items(current_items)
     specs, response = inputs_specs(plan.inputs)
+    given = inputs_given(plan.inputs)
     products = {it.product_id: it.product for it in [*items, *current_items]}
-    fixture_plan = FixturePlan(fx, tuple(placements), expected_daily_profit=0.0)
+    stored = FixturePlan(
+        fx,
+        tuple(placements_from_items(items)),
+        tuple(Unplaced(u["product_id"], u["reason"]) for u in plan.unplaced or []),
+    )
+    # A layout recorded after the run: changes that no longer gain are put back again (only
+    # the fixture's own products; those planned for another fixture keep their removal).
+    fixture_plan = settle_plans(
+        {fx.fixture_id: stored},
+        {fx.fixture_id: current},
+        [s for s in specs if s.product_id in given],
+        response,
+    )[fx.fixture_id]
     diff = diff_plan(current, fixture_plan, specs, response)
-    return PlanView(plan, fx, placements, current, diff, products)
+    return PlanView(plan, fx, list(fixture_plan.placements), current, diff, products)
 
 
 def product_names(product_ids: Sequence[int], lang: str | None) -> dict[int, str]:
