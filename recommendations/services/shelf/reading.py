@@ -4,7 +4,7 @@ change list between them, the planogram."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from catalog.models import Product
 from recommendations.engine.shelf import (
@@ -20,7 +20,7 @@ from recommendations.engine.shelf import (
 
 from ...models import ShelfPlan
 from ...selectors import (
-    product_category_names,
+    product_category_labels,
     products_in_bulk,
     shelf_plan_current,
     shelf_plan_items,
@@ -77,14 +77,19 @@ def product_label(product: Product, lang: str | None) -> str:
 
 
 def planogram_svg(view: PlanView, *, lang: str | None = None) -> str:
+    """The plan's SVG in the language: names and category labels translated; colours from the
+    category ids, so they are the same in every language."""
+    english = bool(lang) and not str(lang).lower().startswith("zh")
     names: dict[int | str, str] = {pid: product_label(p, lang) for pid, p in view.products.items()}
-    cats = product_category_names(
-        view.products, english=bool(lang) and not str(lang).startswith("zh")
-    )
-    placements = tuple(
-        Placement(**{**asdict(p), "category": cats.get(p.product_id) or p.category})
-        for p in view.placements
-    )
-    plan = FixturePlan(view.fixture, placements)
+    skus: dict[int | str, str] = {pid: p.sku for pid, p in view.products.items()}
+    labels = product_category_labels(view.products, english=english)
+    plan = FixturePlan(view.fixture, tuple(view.placements))
     title = f"{view.plan.fixture.name} ({view.plan.store.code})"
-    return render_planogram(plan, names, title=title)
+    return render_planogram(
+        plan,
+        names,
+        title=title,
+        skus=skus,
+        category_names=labels,
+        eye_label="eye level" if english else "视线高度",
+    )
