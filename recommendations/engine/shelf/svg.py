@@ -9,252 +9,46 @@ block shows its SKU, or the shortest SKU ending that tells the plan's products a
 
 from __future__ import annotations
 
-import colorsys
-import hashlib
-import re
-import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
+from .palette import PALETTE, category_colour, category_colours, ink
+from .svg_text import (
+    SKU_SIZE,
+    distinct_suffix_length,
+    ellipsis,
+    fit_name,
+    safe,
+    sku_label,
+    text_width,
+)
 from .types import FixturePlan
 
-# 20 distinct colours (Okabe-Ito, then Tableau 10 / 20 tints). A category's colour comes from its
-# key (the category id or code, never its translated name): ``int(key) % 20`` for a numeric id,
-# else a hash. Two categories of one plan never share one: a clash takes the next free entry, and
-# a plan with more than 20 categories gets generated hues for the rest.
-PALETTE = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#8CD17D",
-    "#B6992D",
-    "#86BCB6",
-    "#FF9D9A",
-    "#BAB0AC",
-    "#9D7660",
-    "#D4A6C8",
-    "#499894",
-    "#A0CBE8",
-    "#FFBE7D",
-    "#B07AA1",
-    "#59A14F",
-    "#E15759",
-)
+__all__ = [
+    "PALETTE",
+    "SKU_SIZE",
+    "category_colour",
+    "category_colours",
+    "distinct_suffix_length",
+    "fit_name",
+    "render_planogram",
+    "text_width",
+]
 
 SCALE = 6.0  # px per cm
 LEVEL_H = 84.0
 MARGIN = 24.0
 LABEL_W = 64.0
 PAD = 3.0  # inside a product block
-NAME_SIZES = tuple(x / 2 for x in range(22, 13, -1))  # 11 px down to 7 px
-SKU_SIZE = 8.0
-MIN_SKU_SIZE = 5.0
-MIN_SUFFIX = 3
 LEGEND_SIZE = 11.0
 LEGEND_ROW = 18.0
 SWATCH = 12.0
-
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry (escaping alone cannot make them valid)."""
-    return _XML_INVALID.sub("", text)
-
-
-def _char_em(ch: str) -> float:
-    """Upper bound of a character's advance in em over common sans fonts (DejaVu is widest)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch in "mwMW@%…":
-        return 1.0
-    if ch in " ilj.,:;'|!()[]{}":
-        return 0.45
-    if ch.isdigit():
-        return 0.65
-    if ch.isupper():
-        return 0.8
-    if ch.isascii():
-        return 0.65
-    return 1.0  # other scripts, symbols: as wide as a CJK character
-
-
-def text_width(text: str, size: float) -> float:
-    """Conservative rendered width of ``text`` at ``size`` px."""
-    return size * sum(_char_em(ch) for ch in text)
-
-
-def _tokens(text: str) -> list[str]:
-    """Words (runs of non-space, non-CJK characters), single CJK characters and spaces."""
-    out: list[str] = []
-    for ch in text:
-        wide = unicodedata.east_asian_width(ch) in ("W", "F")
-        if ch.isspace():
-            out.append(" ")
-        elif wide or not out or out[-1] == " " or _is_wide(out[-1][-1]):
-            out.append(ch)
-        else:
-            out[-1] += ch
-    return out
-
-
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def wrap(text: str, width: float, size: float) -> list[str]:
-    """Greedy line breaks at spaces and between CJK characters; a word longer than a line is
-    broken between letters."""
-    lines: list[str] = []
-    line = ""
-    for tok in _tokens(text):
-        if tok == " ":
-            if line:
-                line += " "
-            continue
-        if text_width(line + tok, size) <= width:
-            line += tok
-            continue
-        if line.strip():
-            lines.append(line.rstrip())
-        line = ""
-        for ch in tok:  # a token wider than the line: split it
-            if line and text_width(line + ch, size) > width:
-                lines.append(line)
-                line = ""
-            line += ch
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
-def _ellipsis(text: str, width: float, size: float) -> str:
-    if text_width(text, size) <= width:
-        return text
-    while text and text_width(text + "…", size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…" if text else ""
-
-
-def fit_name(text: str, width: float, height: float) -> tuple[float, list[str]]:
-    """(font size, lines) showing ``text`` within ``width`` x ``height`` px: the largest size at
-    which it wraps into the lines that fit (at most 3); at the smallest size, cut with "…"."""
-    text = " ".join(_safe(text).split())
-    for size in NAME_SIZES:
-        max_lines = max(1, min(3, int(height // (size * 1.2))))
-        lines = wrap(text, width, size)
-        if len(lines) <= max_lines:
-            return size, lines
-    size = NAME_SIZES[-1]
-    max_lines = max(1, min(3, int(height // (size * 1.2))))
-    lines = wrap(text, width, size)
-    kept = lines[:max_lines]
-    rest = " ".join(lines[max_lines - 1 :])
-    kept[-1] = _ellipsis(rest, width, size)
-    return size, [k for k in kept if k]
-
-
-def distinct_suffix_length(skus: Iterable[str]) -> int:
-    """Shortest ending length (>= 3) at which the given SKUs are all different."""
-    codes = sorted(set(skus))
-    if not codes:
-        return MIN_SUFFIX
-    longest = max(len(c) for c in codes)
-    for k in range(MIN_SUFFIX, longest + 1):
-        if len({c[-k:] for c in codes}) == len(codes):
-            return k
-    return longest
-
-
-def sku_label(sku: str, k: int, width: float) -> tuple[str, float]:
-    """The SKU when it fits at 8 px, else its last ``k`` characters (lookalikes stay apart),
-    shrunk to fit when even that is too wide."""
-    sku = _safe(sku)
-    if text_width(sku, SKU_SIZE) <= width:
-        return sku, SKU_SIZE
-    tail = sku[-k:]
-    if text_width("…" + tail, SKU_SIZE) <= width:
-        return "…" + tail, SKU_SIZE
-    size = max(MIN_SKU_SIZE, min(SKU_SIZE, width / max(text_width(tail, 1.0), 1e-9)))
-    return tail, round(size, 2)
-
-
-def _preferred(key: str) -> int:
-    if key.isdigit():
-        return int(key) % len(PALETTE)
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big") % len(PALETTE)
-
-
-def category_colour(category: str) -> str:
-    """The category's own colour (from its id or code); `category_colours` resolves clashes."""
-    return PALETTE[_preferred(str(category))]
-
-
-def _extra_colour(k: int) -> str:
-    hue = (0.11 + k * 0.618034) % 1.0  # golden-angle hues, away from the palette's
-    light = 0.62 if k % 2 else 0.48
-    r, g, b = colorsys.hls_to_rgb(hue, light, 0.55)
-    return f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
-
-
-def category_colours(categories: Iterable[str]) -> dict[str, str]:
-    """A colour per category of one plan, all different. Every category whose own entry
-    (`category_colour`) no other category of the plan claims first (lower id, then code) keeps it; the others
-    take the next free entries, then generated hues once the palette is used up."""
-    keys = sorted(  # ids in numeric order (the older category keeps its entry), then codes
-        {str(c) for c in categories},
-        key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k),
-    )
-    out: dict[str, str] = {}
-    taken: set[int] = set()
-    for key in keys:
-        if _preferred(key) not in taken:
-            taken.add(_preferred(key))
-            out[key] = PALETTE[_preferred(key)]
-    extra = 0
-    for key in (k for k in keys if k not in out):
-        start = _preferred(key)
-        free = next(
-            (
-                i
-                for i in ((start + d) % len(PALETTE) for d in range(len(PALETTE)))
-                if i not in taken
-            ),
-            None,
-        )
-        if free is not None:
-            taken.add(free)
-            out[key] = PALETTE[free]
-            continue
-        colour = _extra_colour(extra)
-        while colour in out.values() or colour in PALETTE:
-            extra += 1
-            colour = _extra_colour(extra)
-        extra += 1
-        out[key] = colour
-    return out
-
-
-def _ink(fill: str) -> str:
-    """Black or white text, whichever reads better on ``fill``."""
-    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
-
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-    return "#111111" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
 
 
 def _eye_marker(parent: ET.Element, cx: float, cy: float, label: str) -> None:
     """An eye drawn as paths (no glyph: fonts without one would show a box)."""
     g = ET.SubElement(parent, "g", {"class": "eye-marker"})
-    ET.SubElement(g, "title").text = _safe(label)
+    ET.SubElement(g, "title").text = safe(label)
     ET.SubElement(
         g,
         "path",
@@ -293,18 +87,18 @@ def render_planogram(
     fx = plan.fixture
     width = fx.width_cm * SCALE
     height = fx.levels * LEVEL_H
-    heading = _safe(title or fx.name or f"fixture {fx.fixture_id} ({fx.kind})")
+    heading = safe(title or fx.name or f"fixture {fx.fixture_id} ({fx.kind})")
     total_w = max(LABEL_W + width + 2 * MARGIN, text_width(heading, 14) + 2 * MARGIN)
     colours = category_colours(p.category for p in plan.placements)
     cats = sorted(colours)
 
     # Legend rows, laid out before the canvas size is known.
     row_w = total_w - 2 * MARGIN
-    legend: list[tuple[str, str, float, float]] = []  # key, label, x, row
+    legend: list[tuple[str, str, float, int]] = []  # key, label, x, row
     lx, row = 0.0, 0
     for cat in cats:
         room = row_w - SWATCH - 4
-        label = _ellipsis(_safe(category_names.get(cat, cat)), room, LEGEND_SIZE)
+        label = ellipsis(safe(category_names.get(cat, cat)), room, LEGEND_SIZE)
         item_w = SWATCH + 4 + text_width(label, LEGEND_SIZE)
         if lx > 0 and lx + item_w > row_w:
             lx, row = 0.0, row + 1
@@ -368,10 +162,10 @@ def render_planogram(
         x = x0 + p.x_cm * SCALE
         w = p.width_cm * SCALE
         fill = colours[p.category]
-        ink = _ink(fill)
-        name = _safe(names.get(p.product_id, str(p.product_id)))
-        sku = _safe(str(skus.get(p.product_id, p.product_id)))
-        cat_label = _safe(category_names.get(p.category, p.category))
+        colour_ink = ink(fill)
+        name = safe(names.get(p.product_id, str(p.product_id)))
+        sku = safe(str(skus.get(p.product_id, p.product_id)))
+        cat_label = safe(category_names.get(p.category, p.category))
         g = ET.SubElement(
             svg,
             "g",
@@ -379,7 +173,7 @@ def render_planogram(
                 "class": "product",
                 "data-product-id": str(p.product_id),
                 "data-sku": sku,
-                "data-category": _safe(p.category),
+                "data-category": safe(p.category),
                 "data-level": str(p.level),
                 "data-facings": str(p.facings),
             },
@@ -424,7 +218,7 @@ def render_planogram(
         text = ET.SubElement(
             g,
             "text",
-            {"class": "name", "font-size": f"{size:g}", "fill": ink},
+            {"class": "name", "font-size": f"{size:g}", "fill": colour_ink},
         )
         for k, line in enumerate(lines):
             ET.SubElement(
@@ -440,7 +234,7 @@ def render_planogram(
                 "x": f"{x + 1 + PAD:.1f}",
                 "y": f"{block_y + block_h - PAD - facings_size * 1.3 - 1:.1f}",
                 "font-size": f"{sku_size:g}",
-                "fill": ink,
+                "fill": colour_ink,
             },
         ).text = sku_text
         ET.SubElement(
@@ -451,9 +245,9 @@ def render_planogram(
                 "x": f"{x + 1 + PAD:.1f}",
                 "y": f"{block_y + block_h - PAD - 1:.1f}",
                 "font-size": f"{facings_size:g}",
-                "fill": ink,
+                "fill": colour_ink,
             },
-        ).text = _ellipsis(f"×{p.facings}", inner_w, facings_size)
+        ).text = ellipsis(f"×{p.facings}", inner_w, facings_size)
     ET.SubElement(
         svg,
         "rect",
@@ -470,7 +264,7 @@ def render_planogram(
     )
     for cat, label, lx, row in legend:
         ly = legend_top + row * LEGEND_ROW
-        g = ET.SubElement(svg, "g", {"class": "legend-item", "data-category": _safe(cat)})
+        g = ET.SubElement(svg, "g", {"class": "legend-item", "data-category": safe(cat)})
         ET.SubElement(
             g,
             "rect",
