@@ -155,19 +155,28 @@ def settle_plans(
     }
     layouts = _Layouts(plans, by_id, params)
     put_back: set[int | str] = set()
-    for pid in sorted(
+    pending = sorted(
         (p for p, g in gains.items() if g < MIN_GAIN), key=lambda p: (gains[p], str(p))
-    ):
-        to, back = planned.get(pid), now.get(pid)
-        leaves = to is not None and (back is None or back.fixture_id != to.fixture_id)
-        if leaves and to is not None and layouts.count(to.fixture_id) == 1:
-            continue  # the fixture's last product: covering every fixture is required
-        if to is not None:
-            layouts.take(pid, to)
-        if back is None or layouts.insert(pid, back):
-            put_back.add(pid)
-        elif to is not None and not layouts.insert(pid, to):  # its own place: always free
-            raise RuntimeError(f"product {pid}: planned place lost while settling")
+    )
+    while pending:  # a put-back can make room for one tried before it: again until none moves
+        kept: list[int | str] = []
+        for pid in pending:
+            to, back = planned.get(pid), now.get(pid)
+            leaves = to is not None and (back is None or back.fixture_id != to.fixture_id)
+            if leaves and to is not None and layouts.count(to.fixture_id) == 1:
+                kept.append(pid)  # the fixture's last product: covering every fixture is required
+                continue
+            if to is not None:
+                layouts.take(pid, to)
+            if back is None or layouts.insert(pid, back):
+                put_back.add(pid)
+                continue
+            if to is not None and not layouts.insert(pid, to):  # its own place: always free
+                raise RuntimeError(f"product {pid}: planned place lost while settling")
+            kept.append(pid)
+        if len(kept) == len(pending):
+            break
+        pending = kept
     if not put_back:
         return dict(plans)
     placed = {pid for rows in layouts.levels.values() for row in rows.values() for pid in row}
