@@ -103,3 +103,24 @@ def test_the_last_product_of_an_otherwise_empty_fixture_stays():
     }
     settled = settle_plans(plans, {**current, "g": []}, [SELLER, IDLE], RESP)
     assert [p.product_id for p in settled["g"].placements] == ["z"]
+
+
+def test_the_planner_keeps_products_on_todays_levels_when_moving_gains_nothing():
+    """Two equal sellers below a full eye level: any split of levels 1-2 earns the same, so the
+    plan keeps today's (a on 1, b on 2) and lists only the new product's addition."""
+    from recommendations.engine.shelf import plan_fixture
+
+    fx = FixtureSpec("f", 60, 3, 3)
+    a = ProductSpec("a", "x", 10, 1.0, 0.5, 10, 1)
+    b = ProductSpec("b", "x", 10, 1.0, 0.5, 10, 1)
+    c = ProductSpec("c", "y", 60, 2.0, 5.0, 10, 1)  # fills the eye level alone
+    current = [Placement("b", 2, 1, 2, 0, 20, "x"), Placement("a", 1, 1, 2, 0, 20, "x")]
+    for stay_b in (2, 1):  # whichever levels they are on today
+        today = [Placement("b", stay_b, 1, 2, 0, 20, "x"), current[1]]
+        plan = plan_fixture(fx, [a, b, c], RESP, stay={"a": 1, "b": stay_b})
+        levels = {p.product_id: (p.level, p.facings) for p in plan.placements}
+        assert levels == {"a": (1, 2), "b": (stay_b, 2), "c": (3, 1)}
+        diff = diff_plan(today, plan, [a, b, c], RESP)
+        assert [(x.action, x.product_id) for x in diff.instructions] == [("add", "c")]
+        # the stay bonus is not profit: the plan's figure is the placements' sum
+        assert plan.expected_daily_profit == sum(p.expected_daily_profit for p in plan.placements)

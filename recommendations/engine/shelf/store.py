@@ -9,6 +9,7 @@ from .types import (
     FixtureAssignment,
     FixturePlan,
     FixtureSpec,
+    Placement,
     PlanParams,
     ProductSpec,
     ResponseParams,
@@ -157,15 +158,22 @@ def plan_store(
     products: Sequence[ProductSpec],
     response: ResponseParams | None = None,
     params: PlanParams | None = None,
-    current: Mapping[int | str, int | str] | None = None,
+    current: Mapping[int | str, Sequence[Placement]] | None = None,
 ) -> tuple[FixtureAssignment, dict[int | str, FixturePlan]]:
-    """Assign products to fixtures (``current``: product -> fixture today), then plan each."""
+    """Assign products to fixtures, then plan each. ``current`` (fixture id -> today's
+    placements) keeps categories on their fixtures and products on their levels unless moving
+    them gains."""
     params = params or PlanParams()
-    assignment = assign_products_to_fixtures(fixtures, products, params, current)
+    today = {pl.product_id: fid for fid, pls in (current or {}).items() for pl in pls}
+    assignment = assign_products_to_fixtures(fixtures, products, params, today)
     by_id = {p.product_id: p for p in products}
     plans = {
         fx.fixture_id: plan_fixture(
-            fx, [by_id[i] for i in assignment.by_fixture[fx.fixture_id]], response, params
+            fx,
+            [by_id[i] for i in assignment.by_fixture[fx.fixture_id]],
+            response,
+            params,
+            {pl.product_id: pl.level for pl in (current or {}).get(fx.fixture_id, ())},
         )
         for fx in fixtures
     }

@@ -87,12 +87,9 @@ def plan_stores(
             days_of_supply=days_of_supply(store, now),
         )
         current = layouts.get(store.pk)
-        today: dict[int | str, int | str] = (
-            {pid: fid for pid, (fid, _pl) in current.where.items()} if current else {}
-        )
         now_layout = cast("dict[int | str, list[Placement]]", current.by_fixture if current else {})
         _assignment, planned = plan_store(
-            [fixture_spec(f) for f in fxs], specs, response, params, today
+            [fixture_spec(f) for f in fxs], specs, response, params, now_layout
         )
         # only the changes that gain (and those they need) against today's layout
         plans = settle_plans(planned, now_layout, specs, response, params)
