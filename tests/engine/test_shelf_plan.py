@@ -286,3 +286,52 @@ def test_one_chilled_product_leaves_the_second_cooler_empty():
         fixtures, [ProductSpec(1, "dairy", 7, 1, 1, requires_chilling=True)]
     )
     assert sorted(len(v) for v in assignment.by_fixture.values()) == [0, 1]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fixtures(), catalogs(), responses, st.randoms(use_true_random=False))
+def test_settled_plans_keep_every_rule_and_never_lose_profit(fx, products, response, rnd):
+    """Today's layout: a naive layout of a shuffled subset (with today's levels passed to the
+    planner); settling the plan against it breaks no rule, earns at least the plan's profit (less
+    the sub-cent additions it leaves off), and leaves no facings change that gains nothing and
+    could simply be undone."""
+    from recommendations.engine.shelf import diff_plan, settle_plans
+    from recommendations.engine.shelf.settle import MIN_GAIN
+    from recommendations.services.shelf.layouts import naive_layout
+
+    subset = [p for p in products if rnd.random() < 0.7]
+    rnd.shuffle(subset)
+    current = [
+        pl
+        for pl in naive_layout(fx, subset, facings=rnd.choice([1, 2, 3]))
+        if not (products[int(pl.product_id)].requires_chilling and fx.kind != "cooler")
+    ]
+    plan = plan_fixture(fx, products, response, stay={pl.product_id: pl.level for pl in current})
+    assert plan_violations(plan, products) == []
+    settled = settle_plans({fx.fixture_id: plan}, {fx.fixture_id: current}, products, response)[
+        fx.fixture_id
+    ]
+    assert plan_violations(settled, products) == []
+    # put-backs only raise profit; an addition gaining under MIN_GAIN is left off (no_gain)
+    dropped = sum(u.reason == "no_gain" for u in settled.unplaced)
+    assert settled.expected_daily_profit >= plan.expected_daily_profit - dropped * MIN_GAIN - 1e-9
+    if plan.placements:
+        assert settled.placements  # never empties a fixture
+    diff = diff_plan(current, settled, products, response)
+    kept = {pl.product_id: pl for pl in settled.placements}
+    for c in diff.instructions:
+        if c.daily_profit_change >= MIN_GAIN or c.action != "facings":
+            continue
+        # a facings change that gains nothing stays only if today's facings no longer fit
+        now = next(pl for pl in current if pl.product_id == c.product_id)
+        spec = products[int(c.product_id)]
+        level_used = sum(
+            products[int(p.product_id)].width_cm * p.facings
+            for p in settled.placements
+            if p.level == now.level
+        )
+        extra = spec.width_cm * (now.facings - kept[c.product_id].facings)
+        assert (
+            level_used + extra > fx.width_cm + 1e-6
+            or now.facings > facing_bounds(spec, fx, PlanParams())[1]
+        )
