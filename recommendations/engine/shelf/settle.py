@@ -8,8 +8,9 @@ largest losses first), as long as the layouts stay valid: level widths, facing c
 products in coolers and categories in contiguous blocks. A change that cannot be put back is
 required (it makes room for one that gains, or it is the last product of a fixture that would
 otherwise stand empty) and stays. Products are separable in the response
-model, so every put-back keeps or raises the store's expected profit, and the change list of the
-settled plans lists only gains and the changes those gains need.
+model, so a put-back changes only that product's profit: up (a losing change undone) or down by
+under `MIN_GAIN` (a change that gained less); the change list of the settled plans lists only
+gains and the changes those gains need.
 
 A product that moves between fixtures is one change (a remove on one fixture, an add on the
 other), put back or kept as a whole, so a product is never on two fixtures nor lost between them.
