@@ -171,11 +171,15 @@ def _plan_svg(plan: ShelfPlan) -> str:
     x_by_level: dict[int, float] = {}
     placements = []
     names: dict[int | str, str] = {}
+    skus: dict[int | str, str] = {}
+    categories: dict[str, str] = {}  # colour key (the id) -> name shown
     for item in plan.items.all():
         width = float(item.product.width_cm) * item.facings
         x = x_by_level.get(item.level, 0.0)
         x_by_level[item.level] = x + width
         names[item.product_id] = item.product.name
+        skus[item.product_id] = item.product.sku
+        categories[str(item.product.category_id)] = item.product.category.name
         placements.append(
             Placement(
                 product_id=item.product_id,
@@ -184,10 +188,15 @@ def _plan_svg(plan: ShelfPlan) -> str:
                 facings=item.facings,
                 x_cm=x,
                 width_cm=width,
-                category=item.product.category.name,
+                category=str(item.product.category_id),
             )
         )
-    return render_planogram(FixturePlan(fixture=spec, placements=tuple(placements)), names)
+    return render_planogram(
+        FixturePlan(fixture=spec, placements=tuple(placements)),
+        names,
+        skus=skus,
+        category_names=categories,
+    )
 
 
 def store_dashboard(store: Store, *, today: dt.date, days: int = 56) -> StoreDashboard:

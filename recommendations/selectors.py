@@ -300,7 +300,10 @@ def products_in_bulk(product_ids: Iterable[int]) -> dict[int, Product]:
     return Product.objects.in_bulk(list(product_ids))
 
 
-def product_category_names(product_ids: Iterable[int], *, english: bool) -> dict[int | str, str]:
-    """Product id -> its category's name (in English when `english`)."""
-    field = "category__name_en" if english else "category__name"
-    return dict(Product.objects.filter(pk__in=list(product_ids)).values_list("pk", field))
+def product_category_labels(product_ids: Iterable[int], *, english: bool) -> dict[str, str]:
+    """Category key as the shelf plans use it (`str(category_id)`) -> the name shown (English
+    when `english` and the category has one)."""
+    rows = Product.objects.filter(pk__in=list(product_ids)).values_list(
+        "category_id", "category__name", "category__name_en"
+    )
+    return {str(cid): (name_en if english and name_en else name) for cid, name, name_en in rows}

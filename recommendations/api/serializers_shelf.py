@@ -82,7 +82,10 @@ class ShelfUnplacedSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     product_name = serializers.CharField()
     reason = serializers.CharField(
-        help_text="requires_chilling, too_wide, no_space, no_cooler or no_fixture."
+        help_text=(
+            "requires_chilling, too_wide, no_space, no_cooler, no_fixture or no_gain (a new "
+            "product whose addition would gain nothing)."
+        ),
     )
 
 

@@ -233,3 +233,42 @@ def test_a_layout_answer_names_every_bad_field_at_once(alice, planned):
     assert r.json()["message"].startswith("items[0].level: Level must be between 1 and")
     after = ShelfPlan.objects.filter(fixture=planned.shelf).values_list("pk", "is_current")
     assert list(after) == before  # nothing written
+
+
+def test_planogram_colours_do_not_change_with_the_language_and_skus_are_shown(alice, planned):
+    ns = "{http://www.w3.org/2000/svg}"
+    fills, legends = {}, {}
+    for lang in ("zh-hans", "en"):
+        r = alice.client.get(
+            url(alice.store.pk, f"{planned.shelf.pk}/planogram.svg"), HTTP_ACCEPT_LANGUAGE=lang
+        )
+        root = ET.fromstring(r.content)  # noqa: S314 - our own output
+        blocks = [g for g in root.iter(f"{ns}g") if g.get("class") == "product"]
+        fills[lang] = {
+            g.get("data-product-id"): next(
+                x for x in g.iter(f"{ns}rect") if x.get("class") == "block"
+            ).get("fill")
+            for g in blocks
+        }
+        legends[lang] = [
+            "".join(t.itertext())
+            for g in root.iter(f"{ns}g")
+            if g.get("class") == "legend-item"
+            for t in g.iter(f"{ns}text")
+        ]
+        plan = ShelfPlan.objects.get(fixture=planned.shelf, source="recommended")
+        skus = {str(it.product_id): it.product.sku for it in plan.items.select_related("product")}
+        for g in blocks:
+            sku = next(t for t in g.iter(f"{ns}text") if t.get("class") == "sku").text
+            assert skus[g.get("data-product-id")].endswith(sku.lstrip("…"))
+    assert fills["zh-hans"] == fills["en"] and fills["en"]
+    cats = {it.product.category for it in plan.items.select_related("product__category")}
+    # the chain's dry categories are named 零食 / Snacks and 方便面 / Noodles
+    assert sorted(legends["zh-hans"]) == sorted(c.name for c in cats)
+    assert sorted(legends["en"]) == sorted(c.name_en for c in cats)
+    # one colour a category, different categories different colours
+    by_cat = {}
+    for it in plan.items.select_related("product"):
+        by_cat.setdefault(it.product.category_id, set()).add(fills["en"][str(it.product_id)])
+    assert all(len(v) == 1 for v in by_cat.values())
+    assert len({next(iter(v)) for v in by_cat.values()}) == len(by_cat)

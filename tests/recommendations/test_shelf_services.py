@@ -160,3 +160,35 @@ def test_run_weekly_command(chain, django_capture_on_commit_callbacks, capsys):
     assert "Weekly shelf: run #" in capsys.readouterr().out
     assert TrainingRun.objects.get(kind="shelf").status == TrainingRun.Status.SUCCEEDED
     assert ShelfPlan.objects.filter(store=chain.stores[0], source="recommended").count() == 2
+
+
+def test_every_fixture_of_the_store_gets_a_plan_with_products(
+    chain, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    """Alice gets an end cap and a counter beside her shelf and cooler: her five dry products
+    would all fit the end cap, yet every fixture is planned with some, chilled ones in the
+    cooler only."""
+    from stores.models import Fixture
+    from tests.stores.factories import FixtureFactory
+
+    alice = chain.stores[0]
+    FixtureFactory.create(
+        store=alice, name="端架", kind=Fixture.Kind.END_CAP, width_cm=90, levels=4, eye_level=3
+    )
+    FixtureFactory.create(
+        store=alice, name="收银台", kind=Fixture.Kind.COUNTER, width_cm=60, levels=2, eye_level=2
+    )
+    shelf.shelf_layouts_seed(store_ids=[alice.pk])
+    _run(chain, django_capture_on_commit_callbacks)
+    plans = ShelfPlan.objects.filter(store=alice, source="recommended", is_current=True)
+    assert plans.count() == 4
+    for plan in plans.select_related("fixture"):
+        products = [it.product for it in plan.items.select_related("product")]
+        assert products, f"{plan.fixture.name} left empty"
+        chilled = {p.requires_chilling for p in products}
+        assert chilled == ({True} if plan.fixture.kind == "cooler" else {False})
+        view = shelf.plan_view(plan)
+        # the change list lists gains; a non-gaining change is one the plan cannot do without
+        for c in view.diff.instructions:
+            if round(c.daily_profit_change, 2) <= 0:
+                assert c.action in ("remove", "move", "facings"), c

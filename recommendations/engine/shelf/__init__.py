@@ -6,6 +6,7 @@ Django-free (numpy / pandas / scipy only). See docs/shelf.md for the method and 
 from .changes import ChangeInstruction, PlanDiff, diff_plan, layout_profit
 from .planner import facing_bounds, plan_fixture
 from .response import EffectEstimate, SpaceResponse, estimate_space_response
+from .settle import settle_plans
 from .store import assign_products_to_fixtures, plan_store
 from .svg import render_planogram
 from .types import (
@@ -44,4 +45,5 @@ __all__ = [
     "plan_store",
     "plan_violations",
     "render_planogram",
+    "settle_plans",
 ]

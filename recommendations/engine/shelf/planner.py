@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ from .types import (
 )
 
 NEG = float("-inf")
+STAY_BONUS = 0.005  # currency a day: half a cent, what a change must gain to be listed
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,15 @@ class _Item:
     hi: int
     curve_eye: tuple[float, ...]  # daily profit at 0..hi facings, on the eye level
     curve_other: tuple[float, ...]  # ... on any other level
+    stay: int = 0  # the level it is on today (0: not on this fixture)
+
+    def curve(self, level: int, eye: bool) -> tuple[float, ...]:
+        """Profit curve on ``level``; staying on today's level is worth ``STAY_BONUS`` a day, so
+        a move must gain at least that (ties, and near-ties, keep today's place)."""
+        base = self.curve_eye if eye else self.curve_other
+        if self.stay != level:
+            return base
+        return (base[0], *(v + STAY_BONUS for v in base[1:]))
 
     @property
     def width(self) -> float:
@@ -63,6 +73,7 @@ def _items(
     fixture: FixtureSpec,
     response: ResponseParams,
     params: PlanParams,
+    stay: Mapping[int | str, int] | None = None,
 ) -> tuple[list[_Item], list[Unplaced]]:
     items: list[_Item] = []
     unplaced: list[Unplaced] = []
@@ -78,7 +89,16 @@ def _items(
         resp = response.for_category(p.category)
         eye = profit_curve(p, resp, eye=True, display=display, max_facings=hi)
         other = profit_curve(p, resp, eye=False, display=display, max_facings=hi)
-        items.append(_Item(p, lo, hi, tuple(eye.tolist()), tuple(other.tolist())))
+        items.append(
+            _Item(
+                p,
+                lo,
+                hi,
+                tuple(eye.tolist()),
+                tuple(other.tolist()),
+                int((stay or {}).get(p.product_id, 0)),
+            )
+        )
     return items, unplaced
 
 
@@ -132,6 +152,24 @@ def _sequences(items: list[_Item], lo: list[int], limit: int) -> list[list[int]]
             + order(by_cat[pivot], "tent")
             + [i for c in perm[at + 1 :] for i in order(by_cat[c], "desc")]
         )
+    if any(it.stay for it in items):
+        # today's order: categories as they read today (top level first), each category's
+        # products by today's level; categories new to the fixture as one block, tried at every
+        # place between the others
+        def today_key(i: int) -> tuple[int, float, str]:
+            it = items[i]
+            return (-it.stay, -_density(it, lo[i]), str(it.product.product_id))
+
+        def top(c: str) -> int:
+            return max(items[i].stay for i in by_cat[c])
+
+        old = sorted((c for c in cats if top(c)), key=lambda c: (-top(c), c))
+        new = [c for c in cats if not top(c)]
+        for at in range(len(old) + 1) if new else (0,):
+            seqs.insert(
+                at,
+                [i for c in [*old[:at], *new, *old[at:]] for i in sorted(by_cat[c], key=today_key)],
+            )
     unique: list[list[int]] = []
     for s in seqs:
         if s not in unique:
@@ -139,7 +177,7 @@ def _sequences(items: list[_Item], lo: list[int], limit: int) -> list[list[int]]
     return unique[:limit]
 
 
-_Cache = dict[tuple[frozenset[int], bool], tuple[float, dict[int, int]] | None]
+_Cache = dict[tuple[frozenset[int], int], tuple[float, dict[int, int]] | None]
 
 
 def _best_cuts(
@@ -151,13 +189,16 @@ def _best_cuts(
     n, width = len(seq), fixture.width_cm
     levels = list(range(fixture.levels, 0, -1))  # reading order: top level first
 
-    def seg(i: int, j: int, eye: bool) -> Allocation | None:
+    def seg(i: int, j: int, level: int) -> Allocation | None:
         idx = seq[i:j]
-        key = (frozenset(idx), eye)
+        eye = level == fixture.eye_level
+        # segments holding no product that is on this level today: the same on every level
+        # of their kind (eye or not), so they share a cache entry
+        key = (frozenset(idx), level if any(items[k].stay == level for k in idx) else -1 - eye)
         if key not in cache:
             alloc = allocate_facings(
                 [items[k].width for k in idx],
-                [items[k].curve_eye if eye else items[k].curve_other for k in idx],
+                [items[k].curve(level, eye) for k in idx],
                 [lo[k] for k in idx],
                 [items[k].hi for k in idx],
                 width,
@@ -177,7 +218,6 @@ def _best_cuts(
     back: dict[tuple[int, int], tuple[int, Allocation | None]] = {}
     value[0, 0] = 0.0
     for t, level in enumerate(levels, start=1):
-        eye = level == fixture.eye_level
         for j in range(n + 1):
             value[t, j], back[t, j] = value[t - 1, j], (j, None)
             min_width = 0.0
@@ -187,7 +227,7 @@ def _best_cuts(
                     break
                 if value[t - 1, i] == NEG:
                     continue
-                alloc = seg(i, j, eye)
+                alloc = seg(i, j, level)
                 if alloc is not None and value[t - 1, i] + alloc.value > value[t, j] + 1e-12:
                     value[t, j], back[t, j] = value[t - 1, i] + alloc.value, (i, alloc)
     if value[len(levels), n] == NEG:
@@ -224,11 +264,14 @@ def plan_fixture(
     products: Sequence[ProductSpec],
     response: ResponseParams | None = None,
     params: PlanParams | None = None,
+    stay: Mapping[int | str, int] | None = None,
 ) -> FixturePlan:
-    """Best layout found for ``products`` on ``fixture``; products that cannot go are reported."""
+    """Best layout found for ``products`` on ``fixture``; products that cannot go are reported.
+    ``stay`` (product id -> the level it is on today) makes a move worth it only when it gains
+    at least ``STAY_BONUS`` a day, and tries today's order among the layouts searched."""
     response = response or ResponseParams()
     params = params or PlanParams()
-    items, unplaced = _items(products, fixture, response, params)
+    items, unplaced = _items(products, fixture, response, params, stay)
     lo = [it.lo_dos for it in items]
     found = _search(items, lo, fixture, params) if items else None
     if found is None and items:
@@ -246,7 +289,7 @@ def plan_fixture(
         found = _search(items, lo, fixture, params) if items else None
     if not items or found is None:
         return FixturePlan(fixture, (), tuple(unplaced))
-    value, seq, cuts = found
+    _value, seq, cuts = found  # with the stay bonus: the expected profit is summed below
     placements: list[Placement] = []
     for level, i, j, alloc in cuts:
         x = 0.0
@@ -279,4 +322,5 @@ def plan_fixture(
         [it.hi for it in items],
         capacity,
     )
+    value = sum(p.expected_daily_profit for p in placements)
     return FixturePlan(fixture, tuple(placements), tuple(unplaced), shortfall, value, bound)

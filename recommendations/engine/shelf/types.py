@@ -100,7 +100,8 @@ class Placement:
 @dataclass(frozen=True)
 class Unplaced:
     product_id: int | str
-    reason: str  # "requires_chilling", "too_wide", "no_space", "no_cooler", "no_fixture"
+    # "requires_chilling", "too_wide", "no_space", "no_cooler", "no_fixture", "no_gain"
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -141,18 +141,34 @@ def days_of_supply(store: Store, now: dt.datetime) -> float:
     return float(min(max(protection, 1), MAX_DAYS_OF_SUPPLY))
 
 
-def plan_inputs(specs: Sequence[ProductSpec], response: ResponseParams) -> dict[str, Any]:
-    cats = sorted({s.category for s in specs})
+def plan_inputs(
+    specs: Sequence[ProductSpec],
+    response: ResponseParams,
+    *,
+    elsewhere: Sequence[ProductSpec] = (),
+) -> dict[str, Any]:
+    """What the planner was given for one fixture (`products`), plus `elsewhere`: products on
+    the fixture today that the plan sends to another fixture or off the shelf, kept so their
+    removal is priced and never put back here."""
+    cats = sorted({s.category for s in [*specs, *elsewhere]})
     return {
         "products": [asdict(s) for s in specs],
+        "elsewhere": [asdict(s) for s in elsewhere],
         "response": {c: asdict(response.for_category(c)) for c in cats},
     }
 
 
 def inputs_specs(inputs: Mapping[str, Any]) -> tuple[list[ProductSpec], ResponseParams]:
+    """The fixture's products, then those it had that went elsewhere (see `plan_inputs`)."""
     specs = [ProductSpec(**p) for p in inputs.get("products", [])]
+    specs += [ProductSpec(**p) for p in inputs.get("elsewhere", [])]
     by_cat = {c: CategoryResponse(**v) for c, v in inputs.get("response", {}).items()}
     return specs, ResponseParams(by_cat)
+
+
+def inputs_given(inputs: Mapping[str, Any]) -> set[int | str]:
+    """Ids of the products the planner was given for the fixture."""
+    return {p["product_id"] for p in inputs.get("products", [])}
 
 
 def carried_products(store_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -7,17 +7,20 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db import transaction
 
 from recommendations.engine.shelf import (
     FixturePlan,
+    Placement,
     PlanParams,
     ProductSpec,
     ResponseParams,
     diff_plan,
     plan_store,
     plan_violations,
+    settle_plans,
 )
 from stores.models import Fixture, Store
 
@@ -83,7 +86,13 @@ def plan_stores(
             current=layouts.get(store.pk),
             days_of_supply=days_of_supply(store, now),
         )
-        _assignment, plans = plan_store([fixture_spec(f) for f in fxs], specs, response, params)
+        current = layouts.get(store.pk)
+        now_layout = cast("dict[int | str, list[Placement]]", current.by_fixture if current else {})
+        _assignment, planned = plan_store(
+            [fixture_spec(f) for f in fxs], specs, response, params, now_layout
+        )
+        # only the changes that gain (and those they need) against today's layout
+        plans = settle_plans(planned, now_layout, specs, response, params)
         by_id = {s.product_id: s for s in specs}
         for fid, plan in list(plans.items()):
             given = [by_id[p.product_id] for p in plan.placements] + [
@@ -109,7 +118,13 @@ def _plan_rows(
         given = [p.product_id for p in plan.placements] + [u.product_id for u in plan.unplaced]
         specs = [by_id[p] for p in given if p in by_id]
         current = sp.current.by_fixture.get(fx.pk, []) if sp.current else []
-        diff = diff_plan(current, plan, specs, response)
+        mine = set(given)
+        elsewhere = [
+            by_id[c.product_id]
+            for c in current
+            if c.product_id in by_id and c.product_id not in mine
+        ]
+        diff = diff_plan(current, plan, [*specs, *elsewhere], response)
         row = ShelfPlan(
             store=sp.store,
             fixture=fx,
@@ -118,7 +133,7 @@ def _plan_rows(
             expected_daily_profit=money(plan.expected_daily_profit),
             current_daily_profit=money(diff.current_daily_profit),
             upper_bound=money(plan.upper_bound),
-            inputs=plan_inputs(specs, response),
+            inputs=plan_inputs(specs, response, elsewhere=elsewhere),
             unplaced=[{"product_id": u.product_id, "reason": u.reason} for u in plan.unplaced],
             dos_shortfall=list(plan.dos_shortfall),
             is_current=True,
