@@ -31,6 +31,8 @@ from .reasons import PurchaseReason
 PHRASES = {
     "sells": N_("sells ~%(weekly)s/week"),
     "left": N_("%(n)d left"),
+    # Till sales (or a count) moved the stock since the suggestion was computed.
+    "left_now": N_("%(n)d left when computed, %(now)d now"),
     "on_order": N_("%(n)d on order"),
     "next_delivery": N_("next delivery %(day)s"),
     "comma": N_(", "),
@@ -77,22 +79,32 @@ def _day(book: dict[str, str], day: dt.date | None, today: dt.date) -> str:
     return book["dated"] % {"weekday": weekday, "month": day.month, "day": day.day}
 
 
-def purchase_reason_text(s: PurchaseSuggestion) -> str:
+def purchase_reason_text(s: PurchaseSuggestion, *, on_hand_now: int | None = None) -> str:
     """ "sells ~14/week, 3 left, next delivery Thu: runs out tomorrow" in the active language."""
-    return purchase_reason_sentence(s.reason, for_date=s.for_date, kind=s.kind)
+    return purchase_reason_sentence(
+        s.reason, for_date=s.for_date, kind=s.kind, on_hand_now=on_hand_now
+    )
 
 
 def purchase_reason_sentence(
-    r: PurchaseReason, *, for_date: dt.date, kind: str, language: str | None = None
+    r: PurchaseReason,
+    *,
+    for_date: dt.date,
+    kind: str,
+    language: str | None = None,
+    on_hand_now: int | None = None,
 ) -> str:
     """`purchase_reason_text` from a suggestion's reason, scoring day and kind (what the list
     endpoint reads as plain rows), in `language` (default: the active one; the list passes the
-    request's once for all its lines)."""
+    request's once for all its lines). `on_hand_now`: the stock on hand at reading time, named
+    beside the one the suggestion was computed from when they differ."""
     book = _phrasebook(language or translation.get_language())
     today = for_date
     parts = [
         book["sells"] % {"weekly": _fmt(r.weekly_units)},
-        book["left"] % {"n": r.on_hand},
+        book["left"] % {"n": r.on_hand}
+        if on_hand_now is None or on_hand_now == r.on_hand
+        else book["left_now"] % {"n": r.on_hand, "now": on_hand_now},
     ]
     if r.on_order:
         parts.append(book["on_order"] % {"n": r.on_order})

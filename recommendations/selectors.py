@@ -8,8 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +27,7 @@ from catalog.models import Product
 from lst.errors import NotFound
 from lst.prepared_queries import PreparedQuery
 from replenishment.delivery import promised_delivery_date
-from stores.models import Fixture, Store, StoreMembership
+from stores.models import Fixture, StockLevel, Store, StoreMembership
 from stores.selectors import MembershipQuery, membership_get
 
 from .models import (
@@ -64,6 +74,7 @@ LINE_COLUMNS = (
     "product__name",
     "product__name_en",
     "product__case_pack",
+    "on_hand_now",
 )
 
 
@@ -75,7 +86,20 @@ def purchase_line_rows(*, store: Store) -> list[dict[str, Any]]:
 
 
 def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]:
-    return _current(store_id=store_id).values(*LINE_COLUMNS)
+    return _current(store_id=store_id).annotate(on_hand_now=_on_hand_now()).values(*LINE_COLUMNS)
+
+
+def _on_hand_now() -> Coalesce:
+    """The product's stock on hand in the store now (till sales since the suggestion move it)."""
+    level = StockLevel.objects.filter(
+        store_id=OuterRef("store_id"), product_id=OuterRef("product_id")
+    ).values("on_hand")[:1]
+    return Coalesce(Subquery(level), Value(0), output_field=IntegerField())
+
+
+def on_hand_now(*, store_id: int, product_id: int) -> int:
+    level = StockLevel.objects.filter(store_id=store_id, product_id=product_id).first()
+    return level.on_hand if level is not None else 0
 
 
 _line_rows_query = PreparedQuery(_line_rows, "store_id")
@@ -138,6 +162,23 @@ def _with_list_head(memberships: QuerySet[StoreMembership]) -> QuerySet[StoreMem
         )
         .values("key")
     )
+    # The store's latest stock change (a till sale, a count, a delivery): the lines show the
+    # stock on hand now, so a change of it is a new version too.
+    stock = (
+        StockLevel.objects.filter(store_id=OuterRef("store_id"))
+        .order_by()
+        .values("store_id")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    version = version.annotate(
+        key_stock=Concat(
+            F("key"),
+            Value(":"),
+            text(Subquery(stock)),
+            output_field=CharField(),
+        )
+    ).values("key_stock")
     budget = PurchaseSettings.objects.filter(store_id=OuterRef("store_id")).values("budget")[:1]
     return memberships.annotate(
         purchase_version=Subquery(version, output_field=CharField()),

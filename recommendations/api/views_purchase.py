@@ -32,6 +32,7 @@ from ..selectors import (
     PurchaseListHead,
     basket_summary,
     basket_totals,
+    on_hand_now,
     purchase_line_rows,
     purchase_list_head,
 )
@@ -78,6 +79,10 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
     line_total = serializers.SerializerMethodField()
     reason = SuggestionReasonSerializer()
     reason_text = serializers.SerializerMethodField()
+    on_hand_now = serializers.SerializerMethodField(
+        help_text="Stock on hand now; `on_hand` is what the suggestion was computed from (till "
+        "sales since then lower this one).",
+    )
 
     class Meta:
         model = PurchaseSuggestion
@@ -90,6 +95,7 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
             "unit_cost",
             "line_total",
             "on_hand",
+            "on_hand_now",
             "on_order",
             "forecast_daily",
             "days_until_stockout",
@@ -106,8 +112,16 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
     def get_line_total(self, s: PurchaseSuggestion) -> str:
         return str(s.unit_cost * s.quantity)
 
+    def get_on_hand_now(self, s: PurchaseSuggestion) -> int:
+        read = getattr(s, "on_hand_now", None)
+        return (
+            int(read)
+            if read is not None
+            else on_hand_now(store_id=s.store_id, product_id=s.product_id)
+        )
+
     def get_reason_text(self, s: PurchaseSuggestion) -> str:
-        return purchase_reason_text(s)
+        return purchase_reason_text(s, on_hand_now=self.get_on_hand_now(s))
 
     def to_representation(self, s: PurchaseSuggestion) -> dict[str, Any]:
         """What the declared fields render (they stay the schema), built in one go by
@@ -124,6 +138,8 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
                 "case_pack": s.case_pack,
                 "unit_cost": s.unit_cost,
                 "on_hand": s.on_hand,
+                # One line (an answer to accept / dismiss): its stock read here.
+                "on_hand_now": self.get_on_hand_now(s),
                 "on_order": s.on_order,
                 "forecast_daily": s.forecast_daily,
                 "days_until_stockout": s.days_until_stockout,
@@ -162,6 +178,7 @@ def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, An
         "unit_cost": _decimal(unit_cost, 2),
         "line_total": str(unit_cost * quantity),
         "on_hand": int(v["on_hand"]),
+        "on_hand_now": int(v["on_hand_now"]),
         "on_order": int(v["on_order"]),
         "forecast_daily": _decimal(v["forecast_daily"], 3),
         "days_until_stockout": _decimal(v["days_until_stockout"], 1),
@@ -180,7 +197,11 @@ def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, An
             "budget_trimmed": bool(r.budget_trimmed),
         },
         "reason_text": purchase_reason_sentence(
-            r, for_date=v["for_date"], kind=v["kind"], language=language
+            r,
+            for_date=v["for_date"],
+            kind=v["kind"],
+            language=language,
+            on_hand_now=int(v["on_hand_now"]),
         ),
     }
 

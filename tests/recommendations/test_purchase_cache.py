@@ -129,3 +129,47 @@ def test_a_store_with_nothing_pending_answers_in_one_query(
     assert body["lines"] == []
     assert body["basket"]["lines"] == 0 and body["basket"]["for_date"] is None
     assert body["basket"]["budget"] == "80.00" and body["basket"]["total"] == "0.00"
+
+
+def test_a_till_sale_after_scoring_shows_on_the_next_read(alice, settings) -> None:  # type: ignore[no-untyped-def]
+    """The line keeps what it was computed from (`on_hand`, the reason) and shows the stock
+    now (`on_hand_now`), in the sentence too; the cached list is not served stale."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from recommendations.reasons import PurchaseReason
+    from stores.models import StockMovement
+    from stores.services import MovementSpec, stock_apply
+
+    settings.SUGGESTIONS_CACHE_SECONDS = 300
+    product = ProductFactory.create(case_pack=6, retail_price=Decimal("3.50"))
+    stock_apply(
+        store=alice.store, movements=[MovementSpec(product.pk, StockMovement.Kind.RECEIPT, 5)]
+    )
+    PurchaseSuggestionFactory.create(
+        store=alice.store,
+        product=product,
+        case_pack=6,
+        quantity=12,
+        on_hand=5,
+        reason=PurchaseReason(weekly_units=14, on_hand=5, next_delivery=dt.date(2026, 11, 26)),
+    )
+    first = alice.client.get(_url(alice.store.pk), HTTP_ACCEPT_LANGUAGE="en").json()["lines"][0]
+    assert (first["on_hand"], first["on_hand_now"]) == (5, 5)
+    assert "5 left," in first["reason_text"]
+    sale = {
+        "uuid": str(uuid.uuid4()),
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+        "lines": [{"product": product.pk, "quantity": 2, "unit_price": "3.50"}],
+    }
+    r = alice.client.post(
+        f"/api/v1/stores/{alice.store.pk}/sales/receipts/", {"receipts": [sale]}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    after = alice.client.get(_url(alice.store.pk), HTTP_ACCEPT_LANGUAGE="en").json()["lines"][0]
+    assert (after["on_hand"], after["on_hand_now"], after["reason"]["on_hand"]) == (5, 3, 5)
+    assert "5 left when computed, 3 now" in after["reason_text"]
+    zh = alice.client.get(_url(alice.store.pk)).json()["lines"][0]
+    assert "计算时剩5件，现在剩3件" in zh["reason_text"]

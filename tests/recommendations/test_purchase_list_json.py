@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from recommendations.api.views_purchase import PurchaseSuggestionSerializer
 from recommendations.models import PurchaseSettings, PurchaseSuggestion
+from stores.models import StockMovement
+from stores.services import MovementSpec, stock_apply
 from tests.catalog.factories import ProductFactory
 from tests.recommendations.factories import PurchaseSuggestionFactory
 
@@ -83,6 +85,14 @@ def basket(alice, warehouse, monkeypatch):  # type: ignore[no-untyped-def]
             "budget_trimmed": False,
         },
     )
+    # The stock on hand now, as the suggestions were computed from.
+    stock_apply(
+        store=alice.store,
+        movements=[
+            MovementSpec(cola.pk, StockMovement.Kind.RECEIPT, 2),
+            MovementSpec(gum.pk, StockMovement.Kind.RECEIPT, 10),
+        ],
+    )
     # An older day's line and an answered one are not in the list.
     PurchaseSuggestionFactory(store=alice.store, for_date=TODAY - dt.timedelta(days=1))
     PurchaseSuggestionFactory(store=alice.store, for_date=TODAY, status="dismissed")
@@ -120,6 +130,7 @@ def _expected(needed: PurchaseSuggestion, top_up: PurchaseSuggestion) -> dict[st
                 "unit_cost": "3.50",
                 "line_total": "84.00",
                 "on_hand": 2,
+                "on_hand_now": 2,
                 "on_order": 6,
                 "forecast_daily": "2.125",
                 "days_until_stockout": "0.9",
@@ -156,6 +167,7 @@ def _expected(needed: PurchaseSuggestion, top_up: PurchaseSuggestion) -> dict[st
                 "unit_cost": "1.25",
                 "line_total": "7.50",
                 "on_hand": 10,
+                "on_hand_now": 10,
                 "on_order": 0,
                 "forecast_daily": "0.400",
                 "days_until_stockout": None,
