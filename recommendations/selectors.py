@@ -19,7 +19,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,17 +89,18 @@ def _line_rows(*, store_id: int) -> QuerySet[PurchaseSuggestion, dict[str, Any]]
     return _current(store_id=store_id).annotate(on_hand_now=_on_hand_now()).values(*LINE_COLUMNS)
 
 
-def _on_hand_now() -> Coalesce:
-    """The product's stock on hand in the store now (till sales since the suggestion move it)."""
+def _on_hand_now() -> Subquery:
+    """The product's stock on hand in the store now (till sales since the suggestion move it);
+    NULL when the store keeps no stock level for it."""
     level = StockLevel.objects.filter(
         store_id=OuterRef("store_id"), product_id=OuterRef("product_id")
     ).values("on_hand")[:1]
-    return Coalesce(Subquery(level), Value(0), output_field=IntegerField())
+    return Subquery(level, output_field=IntegerField())
 
 
-def on_hand_now(*, store_id: int, product_id: int) -> int:
+def on_hand_now(*, store_id: int, product_id: int) -> int | None:
     level = StockLevel.objects.filter(store_id=store_id, product_id=product_id).first()
-    return level.on_hand if level is not None else 0
+    return level.on_hand if level is not None else None
 
 
 _line_rows_query = PreparedQuery(_line_rows, "store_id")

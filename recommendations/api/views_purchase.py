@@ -81,7 +81,7 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
     reason_text = serializers.SerializerMethodField()
     on_hand_now = serializers.SerializerMethodField(
         help_text="Stock on hand now; `on_hand` is what the suggestion was computed from (till "
-        "sales since then lower this one).",
+        "sales since then lower this one). null when the store keeps no stock of it.",
     )
 
     class Meta:
@@ -112,13 +112,11 @@ class PurchaseSuggestionSerializer(serializers.ModelSerializer):
     def get_line_total(self, s: PurchaseSuggestion) -> str:
         return str(s.unit_cost * s.quantity)
 
-    def get_on_hand_now(self, s: PurchaseSuggestion) -> int:
-        read = getattr(s, "on_hand_now", None)
-        return (
-            int(read)
-            if read is not None
-            else on_hand_now(store_id=s.store_id, product_id=s.product_id)
-        )
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_on_hand_now(self, s: PurchaseSuggestion) -> int | None:
+        if hasattr(s, "on_hand_now"):
+            return s.on_hand_now  # type: ignore[no-any-return]
+        return on_hand_now(store_id=s.store_id, product_id=s.product_id)
 
     def get_reason_text(self, s: PurchaseSuggestion) -> str:
         return purchase_reason_text(s, on_hand_now=self.get_on_hand_now(s))
@@ -178,7 +176,7 @@ def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, An
         "unit_cost": _decimal(unit_cost, 2),
         "line_total": str(unit_cost * quantity),
         "on_hand": int(v["on_hand"]),
-        "on_hand_now": int(v["on_hand_now"]),
+        "on_hand_now": v["on_hand_now"],
         "on_order": int(v["on_order"]),
         "forecast_daily": _decimal(v["forecast_daily"], 3),
         "days_until_stockout": _decimal(v["days_until_stockout"], 1),
@@ -201,7 +199,7 @@ def line_json(v: Mapping[str, Any], language: str | None = None) -> dict[str, An
             for_date=v["for_date"],
             kind=v["kind"],
             language=language,
-            on_hand_now=int(v["on_hand_now"]),
+            on_hand_now=v["on_hand_now"],
         ),
     }
 

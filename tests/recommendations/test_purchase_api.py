@@ -54,6 +54,7 @@ def test_list_is_sorted_by_urgency_with_a_basket_summary(alice, lines, settings)
     assert first["cases"] == 2 and first["line_total"] == "72.00"
     assert first["reason"]["weekly_units"] == 14.0
     assert "sells ~14/week, 3 left, next delivery" in first["reason_text"]
+    assert first["on_hand_now"] is None  # no stock level kept for it: nothing to say "now"
 
 
 def test_reason_text_is_translated(alice, lines) -> None:  # type: ignore[no-untyped-def]
