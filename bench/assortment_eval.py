@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--products", type=int, default=None)
     ap.add_argument("--days", type=int, default=365, help="--demo only")
     ap.add_argument(
-        "--booster",
+        "--no-booster",
         action="store_true",
-        help="also validate the gradient-boosted pool classifier (AssortmentParams.booster)",
+        help="the linear pool classifier only (AssortmentParams.booster=False)",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         stores,
         products,
         args.seed,
-        AssortmentParams(random_state=args.seed, booster=args.booster),
+        AssortmentParams(random_state=args.seed, booster=not args.no_booster),
     )
     report(table, stats)
     print(f"total evaluation time {time.perf_counter() - t1:.1f}s (excluding loading)")

@@ -245,12 +245,13 @@ def test_the_booster_serves_only_when_its_blend_wins_validation(
         assert np.array_equal(prob, linear_prob)
 
 
-def test_the_booster_is_off_by_default_and_costs_nothing(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_beyond_its_row_budget_no_booster_is_fitted(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from recommendations.engine.assortment import model as model_module
 
     def never(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("a booster was fitted")
 
     monkeypatch.setattr(model_module, "_fit_booster", never)
-    model = fit_assortment(chain.sales, chain.stores, chain.products, AssortmentParams())
-    assert model.booster is None and set(model.learner_validation) == {"linear"}
+    for params in (AssortmentParams(booster=False), AssortmentParams(booster_max_rows=100)):
+        model = fit_assortment(chain.sales, chain.stores, chain.products, params)
+        assert model.booster is None and set(model.learner_validation) == {"linear"}

@@ -115,10 +115,13 @@ def fit_assortment(
     used = [v for v in train.validations if v.evidence.ease is not None and v.rows.size]
     if used:
         linear_copies, boosted_copies = [], []
+        try_booster = bool(p.booster and p.pool_size) and all(
+            v.examples.y.size <= p.booster_max_rows for v in used
+        )
         for v in used:
             own = v.examples is train.examples
             booster_v = None
-            if p.booster and p.pool_size:
+            if try_booster:
                 booster_v = _fit_booster(v.examples, p)
                 own_booster = booster_v if own else own_booster
             linear, boosted = validation_parts(
@@ -205,7 +208,7 @@ def _fit_booster(ex: Examples, p: AssortmentParams) -> HistGradientBoostingClass
 
     It can form what the linear model cannot: interactions (a high store-kNN share means more
     for a rare product than for a popular one) and thresholds. Kept cheap: at most
-    `booster_max_rows` rows, early stopping on a tenth of them.
+    `booster_max_rows` rows (a seeded subsample beyond), early stopping on a tenth of them.
     """
     x, y, w = ex.x, ex.y, ex.w
     rng = np.random.default_rng(p.random_state)
