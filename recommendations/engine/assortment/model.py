@@ -2,8 +2,9 @@
 
 `fit_assortment` builds sparse store x product matrices, two store-similarity graphs (sales
 profile and attributes), the collaborative-filtering scores (EASE, RP3beta, store kNN) and a
-logistic classifier trained on masked copies of the ranges, then chooses the rank blend of
-them on a validation copy (training.py, blend.py).
+logistic classifier trained on masked copies of the ranges (and, where validation prefers it,
+a gradient-boosted one ranking the candidate pool), then chooses the rank blend of them on a
+validation copy (training.py, blend.py).
 """
 
 from __future__ import annotations
