@@ -143,6 +143,13 @@ def run(
         "blend weights (validation): "
         + ", ".join(f"{k} {v:g}" for k, v in model.blend_weights.items())
     )
+    lv = getattr(model, "learner_validation", {})
+    if lv:
+        print(
+            "classifier (validation NDCG@10 of its blend): "
+            + ", ".join(f"{k} {v:.4f}" for k, v in lv.items())
+            + f"; serving: {'booster' if model.booster is not None else 'linear'}"
+        )
     if model.cf_config is not None:
         c = model.cf_config
         print(
@@ -195,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stores", type=int, default=None)
     ap.add_argument("--products", type=int, default=None)
     ap.add_argument("--days", type=int, default=365, help="--demo only")
+    ap.add_argument(
+        "--no-booster",
+        action="store_true",
+        help="the linear pool classifier only (AssortmentParams.booster=False)",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.data:
@@ -212,7 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     load = time.perf_counter() - t0
     print(f"# assortment evaluation: {label} ({len(sales)} sales rows, loaded in {load:.1f}s)")
     t1 = time.perf_counter()
-    table, stats = run(sales, stores, products, args.seed, AssortmentParams(random_state=args.seed))
+    table, stats = run(
+        sales,
+        stores,
+        products,
+        args.seed,
+        AssortmentParams(random_state=args.seed, booster=not args.no_booster),
+    )
     report(table, stats)
     print(f"total evaluation time {time.perf_counter() - t1:.1f}s (excluding loading)")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -166,7 +168,6 @@ def test_a_store_on_several_validation_copies_counts_once() -> None:
 
 
 def test_a_model_pickled_before_the_new_features_still_ranks(chain) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
 
     from recommendations.engine.assortment import recommend
 
@@ -186,3 +187,71 @@ def test_a_model_pickled_before_the_new_features_still_ranks(chain) -> None:  # 
     old = replace(model, evidence=ev, feature_names=tuple(old_names))
     recs = recommend(old, ["S0"], k=5, drop_k=0)
     assert len(recs) == 5
+
+
+@pytest.mark.parametrize("booster_wins", [False, True])
+def test_the_booster_serves_only_when_its_blend_wins_validation(
+    chain, monkeypatch, booster_wins: bool
+) -> None:  # type: ignore[no-untyped-def]
+    from recommendations.engine.assortment import model as model_module
+    from recommendations.engine.assortment.blend import store_pool
+    from recommendations.engine.assortment.recommend import recommend, score_stores
+
+    real_choose, real_fit = model_module.choose_weights, model_module._fit_booster
+    calls: list[int] = []
+    fitted: list[object] = []
+
+    def choose_spy(copies, stores):  # type: ignore[no-untyped-def]
+        # First call: the linear classifier's copies, second: the booster's. Their real choice,
+        # with the mean NDCG moved so that the one the test wants wins.
+        weights, tried = real_choose(copies, stores)
+        calls.append(len(copies))
+        key = ",".join(f"{n}={v:g}" for n, v in weights.items())
+        is_booster = len(calls) == 2
+        tried = dict(tried)
+        tried[key] = 0.6 if is_booster == booster_wins else 0.5
+        return weights, tried
+
+    def fit_spy(ex, p):  # type: ignore[no-untyped-def]
+        out = real_fit(ex, p)
+        fitted.append(ex)
+        return out
+
+    monkeypatch.setattr(model_module, "choose_weights", choose_spy)
+    monkeypatch.setattr(model_module, "_fit_booster", fit_spy)
+    params = AssortmentParams(random_state=0, booster=True, max_validation_copies=2)
+    model = fit_assortment(chain.sales, chain.stores, chain.products, params)
+    assert calls == [2, 2]  # both learners scored on the same two validation copies
+    assert model.learner_validation == {
+        "linear": 0.6 if not booster_wins else 0.5,
+        "booster": 0.6 if booster_wins else 0.5,
+    }
+    rows = np.arange(4)
+    pool = store_pool(model.evidence, rows, params.pool_size)
+    assert pool is not None
+    prob, _ = score_stores(model, rows, pool)
+    linear_model = replace(model, booster=None)
+    linear_prob, _ = score_stores(linear_model, rows, pool)
+    # Outside the pool the linear classifier's probability is served either way.
+    assert np.array_equal(prob[~pool], linear_prob[~pool])
+    if booster_wins:
+        assert model.booster is not None
+        assert len(fitted) == 3  # one booster per validation copy, one on all the data
+        assert not np.allclose(prob[pool], linear_prob[pool])
+        assert len(recommend(model, ["S0", "S1"], k=5, drop_k=0)) == 10
+    else:
+        assert model.booster is None
+        assert len(fitted) == 2  # only the validation copies' boosters, never a final one
+        assert np.array_equal(prob, linear_prob)
+
+
+def test_beyond_its_row_budget_no_booster_is_fitted(chain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from recommendations.engine.assortment import model as model_module
+
+    def never(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a booster was fitted")
+
+    monkeypatch.setattr(model_module, "_fit_booster", never)
+    for params in (AssortmentParams(booster=False), AssortmentParams(booster_max_rows=100)):
+        model = fit_assortment(chain.sales, chain.stores, chain.products, params)
+        assert model.booster is None and set(model.learner_validation) == {"linear"}

@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -150,12 +151,50 @@ def candidate_pool(ev: Evidence, rows: np.ndarray, visible: np.ndarray, size: in
     return out & ~visible
 
 
-def pooled(ev: Evidence, rows: np.ndarray, prob: np.ndarray, pool_size: int) -> np.ndarray:
-    """The classifier's ranking score: `prob` inside the candidate pool, below it outside."""
+def store_pool(ev: Evidence, rows: np.ndarray, pool_size: int) -> np.ndarray | None:
+    """The candidate pool of fitted stores `rows` (None without a pool)."""
+    if not pool_size:
+        return None
+    return candidate_pool(ev, rows, ev.carried[rows].toarray() > 0, pool_size)
+
+
+def pooled(
+    ev: Evidence,
+    rows: np.ndarray,
+    prob: np.ndarray,
+    pool_size: int,
+    pool: np.ndarray | None = None,
+) -> np.ndarray:
+    """The classifier's ranking score: `prob` inside the candidate pool, below it outside.
+
+    `pool`: the stores' candidate pool when the caller already has it (`store_pool`).
+    """
     if not pool_size:
         return prob
-    pool = candidate_pool(ev, rows, ev.carried[rows].toarray() > 0, pool_size)
+    if pool is None:
+        pool = candidate_pool(ev, rows, ev.carried[rows].toarray() > 0, pool_size)
     return np.where(pool, prob + 1.0, prob)
+
+
+def boosted_probability(
+    booster: HistGradientBoostingClassifier,
+    cols: list[np.ndarray],
+    prob: np.ndarray,
+    pool: np.ndarray | None,
+) -> np.ndarray:
+    """`prob` with the booster's probability in the pool cells (every cell without a pool).
+
+    The booster learned inside the pool only; outside it the linear classifier's order stays
+    (those products rank below the pool anyway). Predicting only the pool keeps it cheap: a few
+    hundred cells a store instead of the whole catalogue.
+    """
+    cells = np.flatnonzero(pool) if pool is not None else np.arange(prob.size)
+    if not cells.size:
+        return prob
+    feats = np.stack([c.reshape(-1)[cells] for c in cols], axis=1).astype(np.float32)
+    out = prob.astype(np.float64, copy=True)
+    out.reshape(-1)[cells] = booster.predict_proba(feats)[:, 1]
+    return out
 
 
 def fit_probability(classifier: Pipeline, cols: list[np.ndarray]) -> np.ndarray:
@@ -208,8 +247,13 @@ def validation_parts(
     classifier: Pipeline,
     rows: np.ndarray,
     pool_size: int = 0,
-) -> dict[str, np.ndarray]:
-    """Component scores of the validation stores on the masked copy's evidence."""
+    booster: HistGradientBoostingClassifier | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """Component scores of the validation stores on the masked copy's evidence.
+
+    Returns them with the linear classifier, and (with `booster`) with the boosted one in its
+    place (None without a booster); the other components are the same arrays.
+    """
     cols = pair_feature_columns(
         ev,
         rows=rows,
@@ -217,4 +261,10 @@ def validation_parts(
         w_attrs=None if w_attrs is None else w_attrs[rows],
         store_effect=ev.store_effect[rows],
     )
-    return component_parts(ev, rows, pooled(ev, rows, fit_probability(classifier, cols), pool_size))
+    pool = store_pool(ev, rows, pool_size)
+    prob = fit_probability(classifier, cols)
+    linear = component_parts(ev, rows, pooled(ev, rows, prob, pool_size, pool))
+    if booster is None:
+        return linear, None
+    boosted = pooled(ev, rows, boosted_probability(booster, cols, prob, pool), pool_size, pool)
+    return linear, {**linear, "classifier": boosted}

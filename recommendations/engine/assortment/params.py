@@ -33,6 +33,13 @@ class AssortmentParams:
     max_validation_copies: int = 3  # independent validation copies while S x P fits the above
     refit_classifier: bool = True  # the model's classifier refitted on maskings of all data
     pool_size: int = 200  # classifier trained on / ranks the union of each scorer's top pool_size
+    # A gradient-boosted classifier inside the candidate pool, serving instead of the linear one
+    # only when the validation copies score it higher (model.py). A compute budget: it is
+    # tried only when every validation copy has at most booster_max_rows training examples
+    # (the final one is subsampled to it); bigger chains keep the linear classifier.
+    booster: bool = True
+    booster_max_iter: int = 400  # boosting rounds at most (early stopping on 10% of the rows)
+    booster_max_rows: int = 150_000
     random_state: int = 0
 
     def item_neighbours_for(self, n_products: int) -> int:

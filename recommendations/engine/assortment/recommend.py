@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .blend import blend_scores, component_parts, fit_probability, pooled
+from .blend import (
+    blend_scores,
+    boosted_probability,
+    component_parts,
+    fit_probability,
+    pooled,
+    store_pool,
+)
 from .features import expected_log_rate, neighbour_share, pair_feature_columns
 from .model import AssortmentModel
 from .similarity import attribute_embedding, top_k_neighbours
@@ -59,8 +66,14 @@ def _margin_vector(
     return series.reindex(model.product_ids.astype(str)).fillna(0.0).to_numpy()
 
 
-def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(fit probability, expected weekly units) for fitted stores `rows`, all products."""
+def score_stores(
+    model: AssortmentModel, rows: np.ndarray, pool: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(fit probability, expected weekly units) for fitted stores `rows`, all products.
+
+    With a booster (validation preferred it) its probability replaces the linear one in the
+    candidate pool `pool` of the stores (`blend.store_pool`; computed here when not given).
+    """
     ev = model.evidence
     cols = pair_feature_columns(
         ev,
@@ -70,15 +83,25 @@ def score_stores(model: AssortmentModel, rows: np.ndarray) -> tuple[np.ndarray, 
         store_effect=ev.store_effect[rows],
     )
     prob = fit_probability(model.classifier, cols)
+    booster = getattr(model, "booster", None)  # absent from models pickled before it existed
+    if booster is not None:
+        if pool is None:
+            pool = store_pool(ev, rows, model.params.pool_size)
+        prob = boosted_probability(booster, cols, prob, pool)
     units = np.exp(expected_log_rate(ev, model.w_blend[rows], ev.store_effect[rows]))
     return prob, units
 
 
-def rank_stores(model: AssortmentModel, rows: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """The blended ranking score (n, P) of fitted stores `rows` (higher = suggest first)."""
+def rank_stores(
+    model: AssortmentModel, rows: np.ndarray, prob: np.ndarray, pool: np.ndarray | None = None
+) -> np.ndarray:
+    """The blended ranking score (n, P) of fitted stores `rows` (higher = suggest first).
+
+    `pool`: the stores' candidate pool when the caller already has it.
+    """
     # A model pickled before the blend existed ranks by its classifier, as it did then.
     weights = getattr(model, "blend_weights", None) or {"classifier": 1.0}
-    ranked = pooled(model.evidence, rows, prob, getattr(model.params, "pool_size", 0))
+    ranked = pooled(model.evidence, rows, prob, getattr(model.params, "pool_size", 0), pool)
     return blend_scores(component_parts(model.evidence, rows, ranked), weights)
 
 
@@ -209,8 +232,9 @@ def recommend(
     out: list[dict[str, object]] = []
     for chunk in store_chunks(len(rows_idx), len(model.product_ids), len(model.feature_names)):
         rows = rows_idx[chunk]
-        prob, units = score_stores(model, rows)
-        ranked = rank_stores(model, rows, prob)
+        pool = store_pool(ev, rows, getattr(model.params, "pool_size", 0))
+        prob, units = score_stores(model, rows, pool)
+        ranked = rank_stores(model, rows, prob, pool)
         own = ev.carried[rows].toarray() > 0
         for i, r in enumerate(rows):
             sid = str(model.store_ids[r])
