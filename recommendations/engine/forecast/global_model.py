@@ -249,8 +249,13 @@ def train_global(
     x[:, np.all(np.isnan(x), axis=0)] = 0.0
     mask = categorical_mask(names, codes, spec)
     estimators, columns = [], []
+    k = len(boosting.variants)
+    # A drawn sample is shared out between the members (each fits on every k-th row), so the
+    # ensemble costs one fit; a complete set of rows is small, and every member fits on all.
+    split = k > 1 and weight is None
     for j, variant in enumerate(boosting.variants):
         cols = variant_columns(names, variant)
+        part = slice(j, None, k) if split else slice(None)
         model = HistGradientBoostingRegressor(
             loss="poisson",
             learning_rate=boosting.learning_rate,
@@ -263,7 +268,8 @@ def train_global(
             early_stopping=False,
             random_state=random_state + j,
         )
-        model.fit(x[:, cols] if cols.size < x.shape[1] else x, y, sample_weight=weight)
+        xj = x[part, cols] if cols.size < x.shape[1] else x[part]
+        model.fit(xj, y[part], sample_weight=None if weight is None else weight[part])
         estimators.append(model)
         columns.append(cols)
     return GlobalEstimator(
