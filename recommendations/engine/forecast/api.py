@@ -12,6 +12,7 @@ counted (``ForecastResult.guarded``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from .global_model import (
     is_current,
     predict_global,
     train_global,
+    training_level,
 )
 from .metrics import revenue_weights, rmsse, squared_scale, wrmsse
 from .panel import Panel
@@ -59,9 +61,9 @@ class ForecastParams:
     #: Choose per segment between the global model and the baselines on the validation origin;
     #: False serves the global model alone (guarded), for comparison.
     select: bool = True
-    #: Give the trees lags and means in units too, beside the scaled ones (the trees' bins are
-    #: quantiles, so this keeps the fit invariant to the unit of count).
-    raw_units: bool = False
+    #: Validation windows of ``horizon`` periods the baselines are compared on (the last one,
+    #: on which the global model is judged, and earlier ones where the history allows).
+    validation_windows: int = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,6 +224,26 @@ def _held_out_actuals(panel: Panel, origin: int, horizon: int, live: np.ndarray)
     return actual
 
 
+def _window(panel: Panel, origin: int, horizon: int, segments: sel.Segments) -> sel.Window:
+    """An earlier validation window: the baselines fit before ``origin`` against its actuals."""
+    live = panel.start < origin
+    observed = panel.observed
+    hist = panel.units[live, :origin]
+    obs = None if observed is None else observed[live, :origin]
+    start = panel.start[live]
+    price = None if panel.price is None else panel.price[live]
+    return sel.Window(
+        actual=panel.units[live, origin : origin + horizon].astype(np.float64),
+        baselines={
+            b: baseline_forecast(b, hist, start, horizon, panel.season, obs) for b in sel.CANDIDATES
+        },
+        scale_sq=squared_scale(hist, start),
+        weights=revenue_weights(hist, price, horizon),
+        codes=segments.assign(hist, start, obs),
+        seen=None if observed is None else observed[live, origin : origin + horizon],
+    )
+
+
 def _select(
     panel: Panel,
     origin: int,
@@ -229,6 +251,7 @@ def _select(
     live: np.ndarray,
     global_valid: np.ndarray | None,
     select: bool = True,
+    windows: int = 1,
 ) -> tuple[sel.Selection, np.ndarray, int]:
     """Choose per segment on the validation origin; (selection, served validation mean, guarded).
 
@@ -256,6 +279,11 @@ def _select(
         "segments": segments,
         "seen": None if observed is None else observed[live, origin : origin + horizon],
     }
+    common["earlier"] = [
+        _window(panel, origin - k * horizon, horizon, segments)
+        for k in range(1, windows)
+        if origin - k * horizon >= 2 and (panel.start < origin - k * horizon).any()
+    ]
     baselines_only = sel.choose(global_mean=None, **common)
     guarded = 0
     g = None
@@ -265,7 +293,7 @@ def _select(
         replacement = np.empty_like(global_valid[live])
         for seg in np.unique(codes):
             rows = codes == seg
-            replacement[rows] = base[baselines_only.fallback[seg]][rows]
+            replacement[rows] = sel.combined(baselines_only.fallback[seg], base)[rows]
         highest = np.max(hist[live], axis=1, initial=0.0).astype(np.float64)
         g, rows_guarded = sel.guard(global_valid[live], replacement, np.maximum(highest, 1e-9))
         guarded = int(rows_guarded.sum())
@@ -332,7 +360,9 @@ def fit(
             return ForecastModel(
                 method="ses", calibration=Calibration.poisson(h), fallback_reason=reason, **common
             )
-        chosen, served, _ = _select(panel, valid_origin, h, live, None)
+        chosen, served, _ = _select(
+            panel, valid_origin, h, live, None, windows=params.validation_windows
+        )
         return ForecastModel(
             method=BASELINES_SELECTED,
             fallback_reason=reason,
@@ -350,9 +380,15 @@ def fit(
     if n_rows < params.min_train_rows:
         return fallback(f"only about {n_rows} training rows (< {params.min_train_rows})")
 
-    spec = FeatureSpec.for_panel(panel, params.use_planned, params.raw_units)
+    spec = FeatureSpec.for_panel(
+        panel, params.use_planned, raw_units="units" in params.boosting.variants
+    )
     encoders = Encoders.fit(panel)
     history, codes = build_history(panel, encoders)
+    if spec.raw_units:
+        level = training_level(history, valid_origin)
+        typical = float(np.median(level[level > 0])) if (level > 0).any() else 1.0
+        spec = dataclasses.replace(spec, unit_scale=typical)
     kwargs: dict[str, Any] = {
         "spec": spec,
         "horizon": h,
@@ -367,7 +403,9 @@ def fit(
     if held_out is None:
         return fallback("no training rows before the validation origin")
     global_valid = predict_global(held_out, panel, valid_origin, h, fest, (history, codes))
-    chosen, served, guarded = _select(panel, valid_origin, h, live, global_valid, params.select)
+    chosen, served, guarded = _select(
+        panel, valid_origin, h, live, global_valid, params.select, params.validation_windows
+    )
     final = train_global(panel, end=panel.n_obs, **kwargs) if params.refit else held_out
     return ForecastModel(
         method=GLOBAL,

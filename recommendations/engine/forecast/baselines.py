@@ -21,12 +21,20 @@ BASELINES: tuple[str, ...] = (
     "ses",
     "croston",
     "tsb",
+    "imapa",
+    "linear_trend",
 )
 #: Moving-average window by seasonal period: four weeks of days, or eight weeks.
 _MA_WINDOW = {7: 28, 52: 8}
 #: Periods SES smooths over, by seasonal period (see :func:`ses`).
 _SES_WINDOW = {7: 112}
 _SES_GRID = np.linspace(0.05, 0.95, 19)
+#: The slow SES grid IMAPA smooths every aggregation level with (statsforecast's bounds).
+_IMAPA_GRID = np.linspace(0.1, 0.3, 5)
+#: Periods the linear trend is fit over, by seasonal period (a year of weeks, 16 weeks of days).
+_TREND_WINDOW = {7: 112, 52: 52}
+#: Damping of the trend per step ahead (the forecast adds ``slope * sum(phi ** k)``).
+_TREND_DAMPING = 0.9
 
 
 def _active(units: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -188,6 +196,82 @@ def tsb(
     return np.repeat((prob * size)[:, None], horizon, axis=1)
 
 
+def imapa(
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    max_level: int = 8,
+    observed: np.ndarray | None = None,
+    window: int | None = None,
+) -> np.ndarray:
+    """IMAPA (intermittent multiple aggregation): the mean over aggregation levels ``k = 1 ..
+    K`` of a slow SES (alpha 0.1-0.3 by one-step SSE) on means of ``k``-period blocks.
+
+    ``K`` is each series' mean interval between sales (rounded, at most ``max_level``), so a
+    smooth seller is a slow SES and an intermittent one is smoothed over blocks long enough to
+    hold a sale. Blocks end at the last period and count from the first sale; a censored period
+    is left out of its block's mean. ``window`` limits the history to its last periods.
+    """
+    n, t = units.shape
+    lo0 = 0 if window is None else max(t - window, 0)
+    seen_all = _seen(units, start, observed)
+    span = np.maximum(seen_all[:, lo0:].sum(axis=1), 1)
+    sales = np.maximum((seen_all[:, lo0:] & (units[:, lo0:] > 0)).sum(axis=1), 1)
+    levels = np.clip(np.rint(span / sales), 1, max_level).astype(np.int64)
+    total = np.zeros((n, horizon))
+    for k in range(1, int(levels.max(initial=1)) + 1):
+        m = (t - lo0) // k
+        rows = levels >= k
+        if m < 2 and k > 1:
+            levels = np.minimum(levels, k - 1)
+            break
+        lo = t - m * k
+        seen = seen_all[:, lo:]
+        sums = np.where(seen, units[:, lo:], 0.0).reshape(n, m, k).sum(axis=2)
+        count = seen.reshape(n, m, k).sum(axis=2)
+        agg = np.where(count > 0, sums / np.maximum(count, 1), 0.0).astype(np.float32)
+        first = np.clip((start - lo) // k, 0, m - 1)
+        got = None if observed is None else count > 0
+        sub = np.flatnonzero(rows)
+        total[sub] += ses(
+            agg[sub],
+            first[sub],
+            horizon,
+            alphas=_IMAPA_GRID,
+            observed=None if got is None else got[sub],
+        )
+    return total / levels[:, None]
+
+
+def linear_trend(
+    units: np.ndarray,
+    start: np.ndarray,
+    horizon: int,
+    window: int,
+    observed: np.ndarray | None = None,
+    damping: float = _TREND_DAMPING,
+) -> np.ndarray:
+    """Least-squares line through the last ``window`` periods, extrapolated with a damped slope.
+
+    For a series that grows or declines steadily, every average lags behind; this one does not.
+    The slope's contribution after ``k`` steps is ``slope * (phi + ... + phi**k)``.
+    """
+    t = units.shape[1]
+    lo = max(t - window, 0)
+    x = np.arange(lo, t, dtype=np.float64)[None, :]
+    seen = _seen(units, start, observed)[:, lo:]
+    y = np.where(seen, units[:, lo:], 0.0).astype(np.float64)
+    count = np.maximum(seen.sum(axis=1), 1)
+    x_mean = np.where(seen, x, 0.0).sum(axis=1) / count
+    y_mean = y.sum(axis=1) / count
+    dx = np.where(seen, x - x_mean[:, None], 0.0)
+    sxx = (dx * dx).sum(axis=1)
+    slope = np.where(sxx > 0, (dx * (y - y_mean[:, None])).sum(axis=1) / np.maximum(sxx, 1e-12), 0)
+    ahead = np.cumsum(damping ** np.arange(1, horizon + 1))
+    level = y_mean + slope * (t - 1 - x_mean)
+    return level[:, None] + slope[:, None] * ahead[None, :]
+
+
 def baseline_forecast(
     name: str,
     units: np.ndarray,
@@ -209,6 +293,12 @@ def baseline_forecast(
         ),
         "croston": lambda: croston(units, start, horizon, observed=observed),
         "tsb": lambda: tsb(units, start, horizon, observed=observed),
+        "imapa": lambda: imapa(
+            units, start, horizon, observed=observed, window=_SES_WINDOW.get(season)
+        ),
+        "linear_trend": lambda: linear_trend(
+            units, start, horizon, _TREND_WINDOW.get(season, 2 * season), observed
+        ),
     }
     if name not in table:
         raise ValueError(f"unknown baseline {name!r}; expected one of {BASELINES}")

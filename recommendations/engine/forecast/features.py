@@ -32,10 +32,13 @@ class FeatureSpec:
     flag_names: tuple[str, ...]
     has_price: bool
     categorical: tuple[str, ...] = ("store", "product", "category")
-    #: Also give the trees lags and means in (log) units beside the scaled ones. Trees split on
-    #: order alone, so a chain counted in thousands gets the same splits; the log keeps float32
-    #: precise where raw counts in the millions would not be.
+    #: Also give the trees lags and means in units (over ``unit_scale``) beside the scaled ones,
+    #: so they can tell a slow seller from a fast one at the same relative pattern.
     raw_units: bool = False
+    #: The chain's typical level (median over series of the mean units a period, learnt at fit
+    #: time): unit-valued features are divided by it, so multiplying every unit count of a
+    #: chain by 1,000 leaves them unchanged.
+    unit_scale: float = 1.0
 
     @classmethod
     def for_panel(cls, panel: Panel, use_planned: bool, raw_units: bool = False) -> FeatureSpec:
@@ -116,6 +119,22 @@ def series_scale(history: History, spec: FeatureSpec, s: np.ndarray, o: np.ndarr
     return np.maximum(out, 1e-9)
 
 
+#: Steps per doubling of the units features' log2 grid (about 2% apart).
+_UNITS_GRID = 32
+
+
+def _chain_units(values: np.ndarray, unit_scale: float) -> np.ndarray:
+    """log2 of ``values / unit_scale`` on a grid of 1/32 (zero at the grid's floor, 2**-30).
+
+    The grid makes the feature exactly the same when every unit count is multiplied by a
+    constant: the ratio then differs only in its last bits, which would otherwise move rows
+    across the trees' bin edges and change the fit.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log2(np.maximum(values / unit_scale, 2.0**-30))
+    return np.round(ratio * _UNITS_GRID) / _UNITS_GRID
+
+
 def _nanmean(stack: np.ndarray) -> np.ndarray:
     """Mean over axis 0 ignoring NaN; NaN where every value is missing (without a warning)."""
     count = np.sum(~np.isnan(stack), axis=0)
@@ -154,12 +173,12 @@ def make_features(
         lag = history.value(s, o - k, o)
         cols[f"lag_{k}_rel"] = lag / scale
         if spec.raw_units:
-            cols[f"log_lag_{k}"] = np.log1p(lag)
+            cols[f"units_lag_{k}"] = _chain_units(lag, spec.unit_scale)
     for w in spec.windows:
         m = history.mean(s, o, w)
         cols[f"mean_{w}_rel"] = m / scale
         if spec.raw_units:
-            cols[f"log_mean_{w}"] = np.log1p(m)
+            cols[f"units_mean_{w}"] = _chain_units(m, spec.unit_scale)
     cols["log_level"] = np.log(scale)
     for w in (w_short, w_mid):
         n = history.active_count(s, o, w)
