@@ -91,3 +91,12 @@ def next_opening(hours: dict[str, list[str]], local: dt.datetime) -> dt.datetime
             if start > at:
                 return start.replace(tzinfo=local.tzinfo)
     return None
+
+
+def in_week_order(hours: Any) -> Any:
+    """The hours with the days from Monday to Sunday (PostgreSQL's jsonb keeps keys in its own
+    order), for answers; anything that is not a dict of days is returned as it is."""
+    if not isinstance(hours, dict):
+        return hours
+    known = {day: hours[day] for day in DAYS if day in hours}
+    return {**known, **{k: v for k, v in hours.items() if k not in known}}

@@ -22,6 +22,7 @@ from lst.throttling import ScopedRateThrottle
 from shoppers import services
 from shoppers.models import ShopperOrder
 from shoppers.selectors import order_get_for_shopper, orders_for_shopper, store_shop_products
+from stores.api.profile import OpeningHoursField
 
 from .base import ShopperView
 from .serializers import QuoteSerializer, ShopperOrderSerializer
@@ -40,7 +41,7 @@ class ShopStoreSerializer(serializers.Serializer):
     district = serializers.CharField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
-    opening_hours = serializers.JSONField()
+    opening_hours = OpeningHoursField()
     accepts_online_orders = serializers.BooleanField()
     delivery_radius_km = serializers.DecimalField(
         max_digits=5, decimal_places=2, help_text="0: pick-up only."

@@ -15,6 +15,7 @@ from lst.api.idempotency import idempotent
 from lst.api.lists import ListAPIView
 from lst.api.openapi import IDEMPOTENCY_KEY, STORE_ID, error_responses
 from stores.models import Fixture, Store, StoreMembership
+from stores.opening_hours import in_week_order
 from stores.selectors import (
     fixture_get,
     fixtures_for_store,
@@ -31,6 +32,13 @@ from stores.services import (
 )
 
 FIXTURE_ID = OpenApiParameter("fixture_id", int, OpenApiParameter.PATH)
+
+
+class OpeningHoursField(serializers.JSONField):
+    """Opening hours in answers: Monday to Sunday, whatever order the database keeps."""
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(in_week_order(value))
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -79,6 +87,8 @@ class MeView(APIView):
 class StoreProfileSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField(help_text="Your role in this store.")
     warehouse_id = serializers.IntegerField(allow_null=True)
+
+    opening_hours = OpeningHoursField(read_only=True)
 
     class Meta:
         model = Store
