@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lst import health
 from lst.api.root import api_root
 from lst.metrics_view import metrics_view
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", api_root, name="api-root"),
     path("", include("lst.api.urls")),
 ]

@@ -105,11 +105,13 @@ def test_diff_instructions_for_a_known_case():
 
 def _blocks(svg: str) -> dict[str, ET.Element]:
     root = ET.fromstring(svg)  # noqa: S314 - our own output
-    return {b.get("data-product-id"): b for b in root.iter(f"{NS}g") if b.get("class") == "product"}
+    return {
+        str(b.get("data-product-id")): b for b in root.iter(f"{NS}g") if b.get("class") == "product"
+    }
 
 
 def _fill(block: ET.Element) -> str:
-    return next(r for r in block.iter(f"{NS}rect") if r.get("class") == "block").get("fill")
+    return str(next(r for r in block.iter(f"{NS}rect") if r.get("class") == "block").get("fill"))
 
 
 def _drinks_plan():

@@ -236,7 +236,9 @@ def test_every_demo_role_can_sign_in_and_do_its_job(settings) -> None:  # type: 
     assert login("warehouse1").get("/api/v1/warehouse/orders/").status_code == 200
     shopper = login("13600000001")  # the shopper signs in with the phone number
     store = Store.objects.get(code="hz0001")
-    product = StockLevel.objects.filter(store=store, on_hand__gt=0).first().product
+    level = StockLevel.objects.filter(store=store, on_hand__gt=0).first()
+    assert level is not None
+    product = level.product
     r = shopper.post(
         "/api/v1/shopper/quote/",
         {
