@@ -12,6 +12,7 @@ from lst.celery import app
 from lst.tasks import purge_idempotency_records
 
 
+@pytest.mark.smoke  # CI runs the smoke subset on the embedded default, where this applies
 @pytest.mark.skipif(bool(settings.CELERY_BROKER_URL), reason="the embedded default only")
 @pytest.mark.django_db
 def test_an_eager_task_names_no_broker_and_warns_nothing(caplog) -> None:  # type: ignore[no-untyped-def]
