@@ -31,12 +31,13 @@ SELECT s.id, s.kind, s.quantity, s.case_pack, s.unit_cost, s.on_hand, s.on_order
        s.forecast_daily, s.days_until_stockout, s.next_delivery_date, s.status, s.reason,
        s.for_date, p.id, p.sku, p.barcode, p.name, p.name_en, p.case_pack,
        st.timezone, w.id, w.min_order_value, w.cutoff_time, w.lead_time_days,
-       w.delivery_weekdays, ps.budget
+       w.delivery_weekdays, ps.budget, sl.on_hand
 FROM recommendations_purchasesuggestion s
 JOIN catalog_product p ON p.id = s.product_id
 JOIN stores_store st ON st.id = s.store_id
 LEFT JOIN replenishment_warehouse w ON w.id = st.warehouse_id
 LEFT JOIN recommendations_purchasesettings ps ON ps.store_id = s.store_id
+LEFT JOIN stores_stocklevel sl ON sl.store_id = s.store_id AND sl.product_id = s.product_id
 WHERE s.store_id = %s AND s.status = 'pending' AND s.for_date = (
     SELECT max(for_date) FROM recommendations_purchasesuggestion
     WHERE store_id = %s AND status = 'pending')
@@ -85,7 +86,11 @@ def bare_suggestions(request: HttpRequest, store_id: int) -> HttpResponse:
             total += line_total
         else:
             top_up += line_total
-        text = purchase_reason_text(SimpleNamespace(reason=typed, for_date=for_date, kind=kind))  # type: ignore[arg-type]
+        on_hand_now = _store[-1]  # the stock level's on hand now (NULL: none kept)
+        text = purchase_reason_text(
+            SimpleNamespace(reason=typed, for_date=for_date, kind=kind),  # type: ignore[arg-type]
+            on_hand_now=on_hand_now,
+        )
         lines.append(
             {
                 "id": sid,
@@ -103,6 +108,7 @@ def bare_suggestions(request: HttpRequest, store_id: int) -> HttpResponse:
                 "unit_cost": _money(cost),
                 "line_total": str(line_total),
                 "on_hand": on_hand,
+                "on_hand_now": on_hand_now,
                 "on_order": on_order,
                 "forecast_daily": f"{daily:f}",
                 "days_until_stockout": None if days_left is None else f"{days_left:f}",
@@ -114,7 +120,7 @@ def bare_suggestions(request: HttpRequest, store_id: int) -> HttpResponse:
         )
     promised, mov, budget = None, Decimal("0"), None
     if rows:
-        tz, wh_id, wh_mov, cutoff, lead, weekdays, budget = rows[0][19:]
+        tz, wh_id, wh_mov, cutoff, lead, weekdays, budget = rows[0][19:26]
         if wh_id is not None:
             mov = wh_mov
             promised = promised_delivery_date(
