@@ -49,7 +49,7 @@ def test_the_validation_pairs_are_in_no_copy_the_validation_classifier_learns_fr
     m, emb, groups = _inputs(chain, params)
     current: list[sp.csr_matrix] = []
     learned_from: dict[int, list[sp.csr_matrix]] = {}  # id(examples) -> carried of each masking
-    real_evidence, real_examples = training.build_evidence, training._examples
+    real_evidence, real_examples = training.evidence_for, training._examples
 
     def evidence_spy(mm, *args, **kwargs):  # type: ignore[no-untyped-def]
         current.append(mm.carried.copy())
@@ -61,7 +61,7 @@ def test_the_validation_pairs_are_in_no_copy_the_validation_classifier_learns_fr
         learned_from[id(out)] = list(current)
         return out
 
-    monkeypatch.setattr(training, "build_evidence", evidence_spy)
+    monkeypatch.setattr(training, "evidence_for", evidence_spy)
     monkeypatch.setattr(training, "_examples", examples_spy)
     train = training.masked_training_pairs(
         m, chain.products, emb, use_attrs=True, params=params, groups=groups

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from .cf import CFConfig, cf_scores
 from .features import Evidence, group_counts
 from .matrices import SalesMatrices
+from .params import AssortmentParams
 from .similarity import item_neighbours, sales_embedding, top_k_neighbours
 
 
@@ -148,4 +149,44 @@ def build_evidence(
         knn=None if scores is None else scores.knn,
         groups=group_counts(carried, groups),
         knn_feature=scores is not None,
+    )
+
+
+def graphs_for(
+    rate: sp.csr_matrix, attr_emb: np.ndarray, *, use_attrs: bool, params: AssortmentParams
+) -> Graphs:
+    """`build_graphs` with a model's settings (every copy, masked or not, is built alike)."""
+    return build_graphs(
+        rate,
+        attr_emb,
+        use_attrs=use_attrs,
+        neighbours=params.neighbours,
+        svd_dims=params.svd_dims,
+        attr_weight=params.attr_weight,
+        random_state=params.random_state,
+    )
+
+
+def evidence_for(
+    m: SalesMatrices,
+    products: pd.DataFrame | None,
+    *,
+    use_attrs: bool,
+    params: AssortmentParams,
+    cf: CFConfig | None,
+    groups: tuple[tuple[str, np.ndarray], ...],
+    item_sim: sp.csr_matrix | None = None,
+) -> Evidence:
+    """`build_evidence` with a model's settings."""
+    return build_evidence(
+        m,
+        products,
+        item_k=params.item_neighbours_for(m.carried.shape[1]),
+        shrink=params.shrink,
+        attrs=use_attrs,
+        item_dims=params.item_svd_dims,
+        random_state=params.random_state,
+        item_sim=item_sim,
+        cf=cf,
+        groups=groups,
     )

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .blend import choose_weights, validation_parts
 from .cf import CFConfig
-from .evidence import build_evidence, build_graphs
+from .evidence import evidence_for, graphs_for
 from .features import Evidence, feature_names
 from .matrices import SalesMatrices, build_matrices
 from .params import AssortmentParams
@@ -94,15 +94,7 @@ def fit_assortment(
     groups = attribute_groups(encoder, attr_frame)
     use_attrs = attr_features.shape[1] > 0 and len(m.store_ids) > 2
     attr_emb = attribute_embedding(attr_features)
-    graphs = build_graphs(
-        m.rate,
-        attr_emb,
-        use_attrs=use_attrs,
-        neighbours=p.neighbours,
-        svd_dims=p.svd_dims,
-        attr_weight=p.attr_weight,
-        random_state=p.random_state,
-    )
+    graphs = graphs_for(m.rate, attr_emb, use_attrs=use_attrs, params=p)
     train = masked_training_pairs(
         m, products, attr_emb, use_attrs=use_attrs, params=p, groups=groups
     )
@@ -158,17 +150,14 @@ def fit_assortment(
     # without the hidden pairs, like every other training feature, and at serving time there is
     # no label to leak. It saves the costliest step, and the classifier sees the same item
     # similarities it was trained on.
-    ev = build_evidence(
+    ev = evidence_for(
         m,
         products,
-        item_k=p.item_neighbours_for(m.carried.shape[1]),
-        shrink=p.shrink,
-        attrs=use_attrs,
-        item_dims=p.item_svd_dims,
-        random_state=p.random_state,
-        item_sim=item_sim,
+        use_attrs=use_attrs,
+        params=p,
         cf=cf_config,
         groups=groups,
+        item_sim=item_sim,
     )
     return AssortmentModel(
         params=p,

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from .blend import candidate_pool
 from .cf import CFConfig, select_cf, validation_rows
-from .evidence import Graphs, build_evidence, build_graphs
+from .evidence import Graphs, evidence_for, graphs_for
 from .features import Evidence, feature_names, pair_feature_columns
 from .matrices import SalesMatrices
 from .params import AssortmentParams
@@ -116,23 +116,12 @@ def _examples(
             break  # big chains: one masking already gives plenty of examples
         keep, hidden = _split(base.carried, p.mask_fraction, rng)
         mm = mask_matrices(base, keep)
-        graphs = build_graphs(
-            mm.rate,
-            attr_emb,
-            use_attrs=use_attrs,
-            neighbours=p.neighbours,
-            svd_dims=p.svd_dims,
-            attr_weight=p.attr_weight,
-            random_state=p.random_state,
-        )
-        ev = build_evidence(
+        graphs = graphs_for(mm.rate, attr_emb, use_attrs=use_attrs, params=p)
+        ev = evidence_for(
             mm,
             products,
-            item_k=p.item_neighbours_for(n_p),
-            shrink=p.shrink,
-            attrs=use_attrs,
-            item_dims=p.item_svd_dims,
-            random_state=p.random_state,
+            use_attrs=use_attrs,
+            params=p,
             cf=cf_config,
             groups=groups,
         )
@@ -243,26 +232,15 @@ def masked_training_pairs(
         ex_v = on_validation if copy == 0 else examples(mv)
         if not hidden_v.nnz:
             continue
-        graphs_v = build_graphs(
-            mv.rate,
-            attr_emb,
-            use_attrs=use_attrs,
-            neighbours=p.neighbours,
-            svd_dims=p.svd_dims,
-            attr_weight=p.attr_weight,
-            random_state=p.random_state,
-        )
-        ev_v = build_evidence(
+        graphs_v = graphs_for(mv.rate, attr_emb, use_attrs=use_attrs, params=p)
+        ev_v = evidence_for(
             mv,
             products,
-            item_k=p.item_neighbours_for(n_p),
-            shrink=p.shrink,
-            attrs=use_attrs,
-            item_dims=p.item_svd_dims,
-            random_state=p.random_state,
-            item_sim=ex_v.item_sim,
+            use_attrs=use_attrs,
+            params=p,
             cf=cf_config,
             groups=groups,
+            item_sim=ex_v.item_sim,
         )
         rows_v = validation_rows(hidden_v, p.blend_validation_stores_for(n_p), p.random_state)
         validations.append(
